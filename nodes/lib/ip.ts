@@ -1,0 +1,142 @@
+/**
+ * The one IP helper: parsing, canonical form, CIDR ranges, internal-network tests. Built on
+ * ipaddr.js for parsing; ranges are plain numbers (IPv4) and BigInt (IPv6) so hot paths can
+ * compare without objects.
+ */
+import ipaddr from 'ipaddr.js';
+
+export type IpVersion = 4 | 6;
+
+export interface ParsedIp {
+  version: IpVersion;
+  /** Canonical text: IPv4 dotted quad, IPv6 compressed lowercase; IPv4-mapped IPv6 unmapped. */
+  text: string;
+  /** IPv4 as an unsigned 32-bit integer, IPv6 as a 128-bit BigInt. */
+  value: number | bigint;
+}
+
+export interface CidrRange {
+  version: IpVersion;
+  /** First and last address of the range, inclusive. */
+  first: number | bigint;
+  last: number | bigint;
+  prefix: number;
+  text: string;
+}
+
+/** Strict dotted-quad (no octal, hex, or short forms, which ipaddr.js would accept). */
+const V4_STRICT = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+export function ipv4ToInt(bytes: readonly number[]): number {
+  return ((bytes[0]! << 24) | (bytes[1]! << 16) | (bytes[2]! << 8) | bytes[3]!) >>> 0;
+}
+
+export function ipv6ToBigInt(parts: readonly number[]): bigint {
+  let v = 0n;
+  for (const p of parts) v = (v << 16n) | BigInt(p);
+  return v;
+}
+
+/**
+ * Parses an IP address. Accepts IPv4 dotted quads and any IPv6 form (zone ids are dropped);
+ * IPv4-mapped IPv6 (`::ffff:10.1.2.3`) comes back as IPv4. Returns undefined when invalid.
+ */
+export function parseIp(input: string): ParsedIp | undefined {
+  if (typeof input !== 'string') return undefined;
+  let s = input.trim();
+  if (s.startsWith('[') && s.endsWith(']')) s = s.slice(1, -1);
+  if (s === '') return undefined;
+  if (!s.includes(':')) {
+    if (!V4_STRICT.test(s)) return undefined;
+    const bytes = s.split('.').map(Number);
+    return { version: 4, text: bytes.join('.'), value: ipv4ToInt(bytes) };
+  }
+  const zone = s.indexOf('%');
+  if (zone >= 0) s = s.slice(0, zone);
+  if (!ipaddr.IPv6.isValid(s)) return undefined;
+  const v6 = ipaddr.IPv6.parse(s);
+  if (v6.isIPv4MappedAddress()) {
+    const v4 = v6.toIPv4Address();
+    return { version: 4, text: v4.toString(), value: ipv4ToInt(v4.octets) };
+  }
+  return { version: 6, text: v6.toString(), value: ipv6ToBigInt(v6.parts) };
+}
+
+export function isIp(input: string): boolean {
+  return parseIp(input) !== undefined;
+}
+
+/** Canonical text of an address, or undefined when it is not one. */
+export function canonicalIp(input: string): string | undefined {
+  return parseIp(input)?.text;
+}
+
+/**
+ * Parses `10.0.0.0/8`, `2001:db8::/32`, or a bare address (a /32 or /128). Host bits are
+ * allowed and masked off (`10.1.2.3/8` is 10.0.0.0/8), as nfdump does.
+ */
+export function parseCidr(input: string): CidrRange | undefined {
+  const s = input.trim();
+  const slash = s.indexOf('/');
+  const addr = parseIp(slash < 0 ? s : s.slice(0, slash));
+  if (!addr) return undefined;
+  const max = addr.version === 4 ? 32 : 128;
+  let prefix = max;
+  if (slash >= 0) {
+    const p = s.slice(slash + 1);
+    if (!/^\d{1,3}$/.test(p)) return undefined;
+    prefix = Number(p);
+    // An IPv4-mapped IPv6 CIDR (::ffff:10.0.0.0/104) is the IPv4 /8.
+    if (addr.version === 4 && s.slice(0, slash).includes(':')) prefix -= 96;
+    if (prefix < 0 || prefix > max) return undefined;
+  }
+  if (addr.version === 4) {
+    const v = addr.value as number;
+    const size = 2 ** (32 - prefix);
+    const first = Math.floor(v / size) * size;
+    return { version: 4, first, last: first + size - 1, prefix, text: `${intToIpv4(first)}/${prefix}` };
+  }
+  const v = addr.value as bigint;
+  const hostBits = BigInt(128 - prefix);
+  const first = (v >> hostBits) << hostBits;
+  const last = first + (1n << hostBits) - 1n;
+  return { version: 6, first, last, prefix, text: `${bigIntToIpv6(first)}/${prefix}` };
+}
+
+export function intToIpv4(v: number): string {
+  return [(v >>> 24) & 255, (v >>> 16) & 255, (v >>> 8) & 255, v & 255].join('.');
+}
+
+export function bigIntToIpv6(v: bigint): string {
+  const parts: number[] = [];
+  for (let i = 7; i >= 0; i--) parts.push(Number((v >> BigInt(i * 16)) & 0xffffn));
+  return new ipaddr.IPv6(parts).toString();
+}
+
+export function inRange(ip: ParsedIp, range: CidrRange): boolean {
+  if (ip.version !== range.version) return false;
+  return ip.value >= range.first && ip.value <= range.last;
+}
+
+/** RFC 1918, CGNAT 100.64/10, ULA fc00::/7 (DESIGN.md `internalNetworks` default). */
+export const DEFAULT_INTERNAL_NETWORKS = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', 'fc00::/7'];
+
+/**
+ * Parses a comma-separated CIDR list (`internalNetworks`). Throws an Error naming the first bad
+ * entry; an empty list gives the defaults.
+ */
+export function parseCidrList(list: string | readonly string[]): CidrRange[] {
+  const items = (typeof list === 'string' ? list.split(',') : [...list]).map((x) => x.trim()).filter(Boolean);
+  const source = items.length ? items : DEFAULT_INTERNAL_NETWORKS;
+  return source.map((item) => {
+    const r = parseCidr(item);
+    if (!r) throw new Error(`"${item}" is not an IPv4 or IPv6 address or CIDR (expected e.g. 10.0.0.0/8 or fd00::/8)`);
+    return r;
+  });
+}
+
+/** True when the address falls in any of the ranges. */
+export function inAnyRange(ip: ParsedIp, ranges: readonly CidrRange[]): boolean {
+  for (const r of ranges) if (inRange(ip, r)) return true;
+  return false;
+}

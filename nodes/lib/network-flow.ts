@@ -1,0 +1,70 @@
+/**
+ * The NetworkFlow record: the one shape every vendor's records are normalized to
+ * (DESIGN.md, "The NetworkFlow record"). The filter and anomaly nodes read it.
+ */
+
+export const VENDORS = ['citrix-sdwan', 'firewalla', 'riverbed-flowgateway'] as const;
+export type Vendor = (typeof VENDORS)[number];
+
+export const DIRECTIONS = ['inbound', 'outbound', 'internal', 'external', 'unknown'] as const;
+export type Direction = (typeof DIRECTIONS)[number];
+
+export interface FlowEndpoint {
+  ip?: string;
+  port?: number;
+  name?: string;
+  id?: string;
+}
+
+export interface NetworkFlow {
+  /** `metric`: aggregated buckets (FlowGateway import_stats). */
+  kind: 'flow' | 'metric';
+  vendor: Vendor;
+  /** 'flows' | 'ilbflows' | 'import_stats' | ... */
+  endpoint: string;
+  /** Host of the appliance or MSP domain. */
+  observer?: string;
+  /** Epoch ms: flow end / last seen, or bucket time. */
+  ts: number;
+  /** Epoch ms. */
+  start?: number;
+  durationMs?: number;
+  src: FlowEndpoint & { mac?: string };
+  dst: FlowEndpoint & { domain?: string };
+  ipVersion?: 4 | 6;
+  /** IANA number and lowercase name ('tcp', 'udp', 'icmp'). */
+  protocol?: { number: number; name: string };
+  direction: Direction;
+  /** Both directions together. */
+  bytes?: number;
+  packets?: number;
+  /** Sent / received by the local (internal) side; src->dst and dst->src where neither is local. */
+  bytesOut?: number;
+  bytesIn?: number;
+  /** Count of flows a record stands for. */
+  flows?: number;
+  rateKbps?: number;
+  pps?: number;
+  app?: string;
+  category?: string;
+  region?: string;
+  blocked?: boolean;
+  device?: { name?: string; mac?: string; ip?: string };
+  network?: string;
+  wanLink?: string;
+  /** Vendor fields with no home above, numbers parsed. */
+  extra?: Record<string, unknown>;
+  /** The original record, when the node keeps it. */
+  raw?: unknown;
+}
+
+/** What our vendor nodes put in `msg.networkFlows` (DESIGN.md, endpoint node messages). */
+export interface NetworkFlowsMeta {
+  vendor: Vendor;
+  endpoint: string;
+  host: string;
+  /** Epoch ms when the response arrived. */
+  fetchedAt: number;
+  count: number;
+  [extra: string]: unknown;
+}
