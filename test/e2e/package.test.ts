@@ -1,0 +1,75 @@
+/**
+ * The Flow Library scorecard (`node-red-dev validate`) needs the internet; these are its checks,
+ * run locally, plus what Node-RED itself needs to show help, icons and examples.
+ */
+import 'should';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(__dirname, '..', '..');
+const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+  name: string; license?: string; repository?: unknown; keywords?: string[]; engines?: { node?: string };
+  dependencies?: Record<string, string>; 'node-red': { version?: string; nodes: Record<string, string> };
+};
+const DESIGN_TYPES = [
+  'citrix-sdwan-config', 'citrix-sdwan-flows', 'citrix-sdwan-ilbflows', 'firewalla-msp-config', 'firewalla-flows',
+  'riverbed-flowgateway-config', 'riverbed-flowgateway-stats', 'network-flow-normalize', 'network-flow-filter', 'network-flow-anomaly',
+];
+const CONFIG_TYPES = DESIGN_TYPES.filter((t) => t.endsWith('-config'));
+const examples = fs.readdirSync(path.join(root, 'examples')).filter((f) => f.endsWith('.json'))
+  .map((f) => ({ file: f, nodes: JSON.parse(fs.readFileSync(path.join(root, 'examples', f), 'utf8')) as Array<Record<string, unknown>> }));
+
+describe('package (Flow Library scorecard checks)', () => {
+  it('has the metadata the Flow Library requires', () => {
+    pkg.name.should.match(/^(node-red-contrib-|@[^/]+\/)/);
+    pkg.license!.should.be.a.String();
+    (pkg.repository !== undefined).should.be.true();
+    pkg.keywords!.should.containEql('node-red');
+    pkg['node-red'].version!.should.equal('>=3.0.0');
+    pkg.engines!.node!.should.equal('>=20.18.1');
+    Object.keys(pkg.dependencies ?? {}).length.should.be.belowOrEqual(6);
+  });
+
+  it('registers exactly the node types of DESIGN.md', () => {
+    Object.keys(pkg['node-red'].nodes).sort().should.eql([...DESIGN_TYPES].sort());
+  });
+
+  for (const type of DESIGN_TYPES) {
+    describe(type, () => {
+      const js = path.join(root, pkg['node-red'].nodes[type] ?? '');
+      const dir = path.dirname(js);
+      it('is built, with its editor file, catalogue, help and icon beside it', () => {
+        fs.existsSync(js).should.be.true(`${js} missing: run npm run build`);
+        const html = fs.readFileSync(path.join(dir, `${type}.html`), 'utf8');
+        const script = /<script type="text\/javascript">([\s\S]*?)<\/script>/.exec(html);
+        (script !== null).should.be.true('a <script type="text/javascript"> block');
+        script![1]!.should.match(new RegExp(`RED\\.nodes\\.registerType\\(\\s*['"]${type}['"]\\s*,\\s*\\{`));
+        const catalogue = JSON.parse(fs.readFileSync(path.join(dir, 'locales', 'en-US', `${type}.json`), 'utf8')) as Record<string, unknown>;
+        (catalogue[type] !== undefined).should.be.true(`catalogue keyed by "${type}"`);
+        fs.readFileSync(path.join(dir, 'locales', 'en-US', `${type}.html`), 'utf8').should.containEql(`data-help-name="${type}"`);
+        const icon = /icon\s*:\s*['"]([^'"]+)['"]/.exec(script![1]!);
+        if (icon && !icon[1]!.includes('/')) fs.existsSync(path.join(dir, 'icons', icon[1]!)).should.be.true(`icon ${icon[1]} beside the node`);
+      });
+      if (!CONFIG_TYPES.includes(type)) {
+        it('is used in an example flow', () => {
+          examples.some((e) => e.nodes.some((n) => n.type === type)).should.be.true(`no example in examples/ uses ${type}`);
+        });
+      }
+    });
+  }
+
+  it('ships example flows that are importable and hold no credentials', () => {
+    examples.length.should.be.above(0);
+    for (const { file, nodes } of examples) {
+      nodes.should.be.an.Array();
+      const ids = new Set(nodes.map((n) => n.id));
+      ids.size.should.equal(nodes.length, `${file}: duplicate ids`);
+      for (const n of nodes) {
+        (typeof n.type === 'string').should.be.true(`${file}: node without a type`);
+        (n.credentials === undefined).should.be.true(`${file}: ${String(n.id)} carries credentials`);
+        for (const wire of ((n.wires as string[][] | undefined) ?? []).flat()) ids.has(wire).should.be.true(`${file}: wire to missing node ${wire}`);
+        if (typeof n.server === 'string') ids.has(n.server).should.be.true(`${file}: server ${n.server} missing`);
+      }
+    }
+  });
+});
