@@ -1,0 +1,4 @@
+export * from './client';
+export * from './cookies';
+export * from './filter';
+export * from './schemas';
