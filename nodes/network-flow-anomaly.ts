@@ -1,0 +1,178 @@
+/**
+ * `network-flow-anomaly`: the Node-RED adapter of the anomaly engine (nodes/lib/anomaly).
+ * Records in (`msg.payload`: one record or an array), one message per alert on output 1 and,
+ * with `resolve`, one per resolve on output 2. The engine lives in the node, so its baselines
+ * survive a deploy that does not touch this node; with `persist` they are also saved to the
+ * node's context (default store) on close and every minute, and restored before the first
+ * message is handled.
+ */
+import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
+import { AnomalyEngine, type AnomalyEvent } from './lib/anomaly';
+import { BadInputError, FlowError } from './lib/errors';
+
+interface AnomalyNodeDef extends NodeDef {
+  key?: string;
+  metric?: string;
+  window?: string | number;
+  windowType?: string;
+  rule?: string;
+  threshold?: string | number;
+  k?: string | number;
+  alpha?: string | number;
+  warmup?: string | number;
+  pending?: string | number;
+  cooldown?: string | number;
+  resolve?: boolean | string;
+  maxKeys?: string | number;
+  lateness?: string | number;
+  persist?: boolean | string;
+}
+
+type Send = (msg: NodeMessage | Array<NodeMessage | NodeMessage[] | null>) => void;
+type Done = (err?: Error) => void;
+
+const T = 'network-flow-anomaly';
+const STATE_KEY = 'anomalyState';
+const PERSIST_EVERY_MS = 60_000;
+const STATUS_EVERY_MS = 1_000;
+
+export = function register(RED: NodeAPI): void {
+  function AnomalyNode(this: Node, config: AnomalyNodeDef): void {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    const persist = config.persist === true || config.persist === 'true';
+
+    let engine: AnomalyEngine | undefined;
+    let configError: FlowError | undefined;
+    try {
+      engine = new AnomalyEngine({
+        key: config.key, metric: config.metric, window: config.window, windowType: config.windowType,
+        rule: config.rule, threshold: config.threshold, k: config.k, alpha: config.alpha, warmup: config.warmup,
+        pending: config.pending, cooldown: config.cooldown, resolve: config.resolve, maxKeys: config.maxKeys,
+        lateness: config.lateness,
+      });
+    } catch (err) {
+      configError = err instanceof FlowError ? err : new BadInputError('config', String(err));
+      node.error(configError);
+      node.status({ fill: 'red', shape: 'ring', text: RED._(`${T}.status.config`, { field: configError.field ?? '' }) });
+    }
+    const withResolves = engine?.options.resolve === true;
+
+    let closed = false;
+    let statusTimer: NodeJS.Timeout | undefined;
+    let lastStatus = 0;
+    let savedRecords = -1;
+    let restored: Promise<void> | undefined = persist ? undefined : Promise.resolve();
+    // Until the saved state has been read, saving would overwrite it with an empty one.
+    let loaded = !persist;
+
+    function showStatus(): void {
+      if (statusTimer) clearTimeout(statusTimer);
+      statusTimer = undefined;
+      if (!engine || closed) return;
+      lastStatus = Date.now();
+      const s = engine.stats();
+      node.status({
+        fill: s.alerts > 0 ? 'yellow' : 'green',
+        shape: 'dot',
+        text: RED._(`${T}.status.summary`, { keys: s.keys, alerts: s.alerts, evictions: s.evictions }),
+      });
+    }
+
+    // At most one status update a second: a busy stream must not flood the editor.
+    function updateStatus(): void {
+      if (closed || statusTimer) return;
+      const wait = lastStatus + STATUS_EVERY_MS - Date.now();
+      if (wait <= 0) showStatus();
+      else statusTimer = setTimeout(showStatus, wait);
+    }
+
+    function save(cb?: () => void): void {
+      if (!engine || !persist || !loaded) return cb?.();
+      const records = engine.stats().records;
+      if (records === savedRecords) return cb?.();
+      savedRecords = records;
+      node.context().set(STATE_KEY, engine.exportState(), (err?: Error) => {
+        if (err) node.warn(RED._(`${T}.errors.save`, { message: err.message }));
+        cb?.();
+      });
+    }
+
+    function restore(): Promise<void> {
+      return new Promise((resolve) => {
+        node.context().get(STATE_KEY, (err: Error | null | undefined, value: unknown) => {
+          try {
+            if (err) node.warn(RED._(`${T}.errors.restore`, { message: err.message }));
+            else if (value !== undefined && value !== null && engine) {
+              if (engine.importState(value)) {
+                savedRecords = engine.stats().records;
+                showStatus();
+              } else {
+                node.log(RED._(`${T}.log.stateIgnored`));
+              }
+            }
+          } catch (e) {
+            node.warn(RED._(`${T}.errors.restore`, { message: (e as Error).message }));
+          }
+          loaded = true;
+          resolve();
+        });
+      });
+    }
+
+    const persistTimer = persist && engine ? setInterval(() => save(), PERSIST_EVERY_MS) : undefined;
+
+    function handle(msg: NodeMessageInFlow, send: Send, done: Done): void {
+      if (closed) return done();
+      if (!engine) return done(configError);
+      if (msg.reset === true) {
+        engine.reset();
+        showStatus();
+        return done();
+      }
+      const events: AnomalyEvent[] = [];
+      const payload = msg.payload;
+      if (payload !== null && typeof payload === 'object') {
+        const res = engine.ingest(payload);
+        events.push(...res.events);
+        if (res.invalid > 0) {
+          const first = res.errors[0]!;
+          node.warn(RED._(`${T}.errors.badRecords`, { count: res.invalid, index: first.index, message: first.message }));
+        }
+      } else if (msg.flush !== true) {
+        return done(new BadInputError('payload', 'expected a NetworkFlow record or an array of records'));
+      }
+      if (msg.flush === true) events.push(...engine.flush());
+      if (events.length > 0) {
+        const alerts: NodeMessage[] = [];
+        const resolves: NodeMessage[] = [];
+        for (const ev of events) (ev.type === 'alert' ? alerts : resolves).push({ topic: ev.topic, payload: ev.payload });
+        send(withResolves ? [alerts, resolves] : [alerts]);
+      }
+      updateStatus();
+      done();
+    }
+
+    node.on('input', (msg: NodeMessageInFlow, send: Send, done: Done) => {
+      // The first message waits for the saved state; later ones queue behind it in order.
+      if (!restored) restored = restore();
+      if (persist) void restored.then(() => handle(msg, send, done));
+      else handle(msg, send, done);
+    });
+
+    node.on('close', (removed: boolean, done: () => void) => {
+      closed = true;
+      if (statusTimer) clearTimeout(statusTimer);
+      if (persistTimer) clearInterval(persistTimer);
+      statusTimer = undefined;
+      // A removed node's context is deleted by the runtime; nothing worth saving.
+      if (removed) return done();
+      // Wait for a pending restore, so an early close cannot overwrite the saved state with less.
+      void (restored ?? Promise.resolve()).then(() => save(done));
+    });
+
+    if (engine) showStatus();
+  }
+
+  RED.nodes.registerType(T, AnomalyNode);
+};
