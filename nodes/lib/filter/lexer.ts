@@ -1,0 +1,123 @@
+/**
+ * Splits a filter expression into tokens. Words are runs of anything that is not white space
+ * or one of `( ) [ ] , = ! < > # " ' & |`, so addresses (`2001:db8::/32`), port ranges
+ * (`1024-65535`), sizes (`50MB`), wildcards (`*tube*`) and record paths (`raw.vpathclass`) are
+ * single words that the parser interprets in context. Characters that cannot start any token
+ * (a lone `&` or `|`) become `bad` tokens, so the parser reports them with what it expected.
+ */
+import { FilterSyntaxError } from './errors';
+
+export type TokenType =
+  | 'word'
+  | 'string'
+  | 'op'
+  | '('
+  | ')'
+  | '['
+  | ']'
+  | ','
+  | '&&'
+  | '||'
+  | '!'
+  | 'bad'
+  | 'eof';
+
+export interface Token {
+  type: TokenType;
+  /** The source text of the token (for strings: with quotes). */
+  text: string;
+  /** For strings: the unescaped value; for words: the text; for ops: the operator. */
+  value: string;
+  /** 0-based offset of the first character. */
+  start: number;
+}
+
+const SPECIAL = new Set(['(', ')', '[', ']', ',', '=', '!', '<', '>', '#', '"', "'", '&', '|']);
+
+function isSpace(c: string): boolean {
+  return c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f' || c === '\v' || c === '\u00a0';
+}
+
+export function tokenize(text: string, field = 'expression'): Token[] {
+  const out: Token[] = [];
+  let i = 0;
+  const n = text.length;
+  while (i < n) {
+    const c = text[i]!;
+    if (isSpace(c)) {
+      i++;
+      continue;
+    }
+    if (c === '#') {
+      // Comment to the end of the line.
+      while (i < n && text[i] !== '\n') i++;
+      continue;
+    }
+    const start = i;
+    if (c === '(' || c === ')' || c === '[' || c === ']' || c === ',') {
+      out.push({ type: c, text: c, value: c, start });
+      i++;
+      continue;
+    }
+    if (c === '=' || c === '<' || c === '>' || c === '!') {
+      const two = text[i + 1] === '=';
+      if (c === '!' && !two) {
+        out.push({ type: '!', text: '!', value: '!', start });
+        i++;
+        continue;
+      }
+      const op = two ? `${c}=` : c;
+      out.push({ type: 'op', text: op, value: op, start });
+      i += op.length;
+      continue;
+    }
+    if (c === '&' || c === '|') {
+      if (text[i + 1] === c) {
+        const t = c === '&' ? '&&' : '||';
+        out.push({ type: t, text: t, value: t, start });
+        i += 2;
+      } else {
+        out.push({ type: 'bad', text: c, value: c, start });
+        i++;
+      }
+      continue;
+    }
+    if (c === '"' || c === "'") {
+      let value = '';
+      i++;
+      let closed = false;
+      while (i < n) {
+        const d = text[i]!;
+        if (d === '\\' && i + 1 < n) {
+          value += text[i + 1];
+          i += 2;
+          continue;
+        }
+        if (d === c) {
+          closed = true;
+          i++;
+          break;
+        }
+        value += d;
+        i++;
+      }
+      if (!closed) {
+        throw new FilterSyntaxError(text, start, `expected a closing ${c} for the string that starts here, found end of expression`, field);
+      }
+      out.push({ type: 'string', text: text.slice(start, i), value, start });
+      continue;
+    }
+    while (i < n && !SPECIAL.has(text[i]!) && !isSpace(text[i]!)) i++;
+    const w = text.slice(start, i);
+    out.push({ type: 'word', text: w, value: w, start });
+  }
+  out.push({ type: 'eof', text: '', value: '', start: n });
+  return out;
+}
+
+/** How a token is named in "found ..." and "after ..." parts of messages. */
+export function describe(t: Token): string {
+  if (t.type === 'eof') return 'end of expression';
+  const s = t.text.length > 40 ? `${t.text.slice(0, 39)}…` : t.text;
+  return JSON.stringify(s);
+}

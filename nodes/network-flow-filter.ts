@@ -1,0 +1,174 @@
+/**
+ * `network-flow-filter`: the Node-RED adapter of the filter language (nodes/lib/filter).
+ * `msg.payload` is one record or an array of records; output 1 gets the matches, output 2 (with
+ * `outputs: 2`) the rest, in the same shape. The expression is compiled once at deploy; a
+ * per-message `msg.filter` is compiled on first use and kept in a small LRU. The editor checks
+ * the expression before deploy through `POST /network-flow-filter/validate`.
+ */
+import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
+import { BadInputError, FlowError } from './lib/errors';
+import { compileFilter, validateExpression, type FilterPredicate } from './lib/filter';
+
+interface FilterNodeDef extends NodeDef {
+  expression?: string;
+  outputs?: number | string;
+  sendEmpty?: boolean | string;
+}
+
+type Send = (msg: NodeMessage | Array<NodeMessage | null>) => void;
+type Done = (err?: Error) => void;
+
+const T = 'network-flow-filter';
+/** Distinct `msg.filter` expressions kept compiled per node. */
+const CACHE_SIZE = 32;
+const STATUS_EVERY_MS = 500;
+
+/** A small LRU of compiled expressions (or the error each one gave). */
+class ExpressionCache {
+  private readonly map = new Map<string, FilterPredicate | FlowError>();
+
+  get(text: string): FilterPredicate | FlowError {
+    let hit = this.map.get(text);
+    if (hit !== undefined) {
+      // Re-insert: Map keeps insertion order, so the first key is the least recently used.
+      this.map.delete(text);
+    } else {
+      try {
+        hit = compileFilter(text, 'filter');
+      } catch (err) {
+        hit = err instanceof FlowError ? err : new BadInputError('filter', String(err));
+      }
+      if (this.map.size >= CACHE_SIZE) this.map.delete(this.map.keys().next().value!);
+    }
+    this.map.set(text, hit);
+    return hit;
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+}
+
+export = function register(RED: NodeAPI): void {
+  function FilterNode(this: Node, config: FilterNodeDef): void {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    const twoOutputs = Number(config.outputs) === 2;
+    const sendEmpty = config.sendEmpty === true || config.sendEmpty === 'true';
+    const cache = new ExpressionCache();
+
+    let predicate: FilterPredicate | undefined;
+    let deployError: FlowError | undefined;
+    try {
+      predicate = compileFilter(typeof config.expression === 'string' ? config.expression : '');
+    } catch (err) {
+      deployError = err instanceof FlowError ? err : new BadInputError('expression', String(err));
+      node.error(RED._(`${T}.errors.expression`, { message: deployError.message }));
+      node.status({ fill: 'red', shape: 'ring', text: RED._(`${T}.status.invalid`) });
+    }
+
+    let closed = false;
+    let statusTimer: NodeJS.Timeout | undefined;
+    let lastStatus = 0;
+    let pending: { matched: number; total: number } | undefined;
+
+    function showStatus(): void {
+      statusTimer = undefined;
+      if (closed || !pending) return;
+      lastStatus = Date.now();
+      node.status({ fill: 'green', shape: 'dot', text: RED._(`${T}.status.matched`, pending) });
+      pending = undefined;
+    }
+
+    // A busy stream updates the status at most twice a second; the latest counts win.
+    function updateStatus(matched: number, total: number): void {
+      pending = { matched, total };
+      if (closed || statusTimer) return;
+      const wait = lastStatus + STATUS_EVERY_MS - Date.now();
+      if (wait <= 0) showStatus();
+      else statusTimer = setTimeout(showStatus, wait);
+    }
+
+    node.on('input', (msg: NodeMessageInFlow, send: Send, done: Done) => {
+      if (closed) return done();
+      let test = predicate;
+      const perMessage = (msg as { filter?: unknown }).filter;
+      if (perMessage !== undefined && perMessage !== null) {
+        if (typeof perMessage !== 'string') {
+          return done(new BadInputError('filter', `expected a filter expression (text), got ${typeof perMessage}`));
+        }
+        const hit = cache.get(perMessage);
+        if (hit instanceof FlowError) {
+          node.status({ fill: 'red', shape: 'ring', text: RED._(`${T}.status.badFilter`) });
+          return done(hit);
+        }
+        test = hit;
+      }
+      if (!test) return done(deployError);
+
+      const payload = msg.payload;
+      if (Array.isArray(payload)) {
+        const matches: unknown[] = [];
+        const rest: unknown[] = [];
+        let bad = 0;
+        let firstBad = -1;
+        for (let i = 0; i < payload.length; i++) {
+          const rec: unknown = payload[i];
+          if (typeof rec !== 'object' || rec === null || Array.isArray(rec)) {
+            // One bad entry is reported and skipped; the rest of the batch still goes through.
+            if (bad++ === 0) firstBad = i;
+            continue;
+          }
+          if (test(rec as Record<string, unknown>)) matches.push(rec);
+          else rest.push(rec);
+        }
+        if (bad > 0) node.warn(RED._(`${T}.errors.badRecords`, { count: bad, index: firstBad }));
+        const out1 = matches.length > 0 || sendEmpty;
+        const out2 = twoOutputs && (rest.length > 0 || sendEmpty);
+        let m1: NodeMessage | null = null;
+        let m2: NodeMessage | null = null;
+        if (out1 && out2) {
+          // Clone without the batch: the records are split between the two messages, not copied.
+          msg.payload = undefined;
+          m2 = RED.util.cloneMessage(msg);
+          m2.payload = rest;
+          m1 = msg;
+          m1.payload = matches;
+        } else if (out1) {
+          m1 = msg;
+          m1.payload = matches;
+        } else if (out2) {
+          m2 = msg;
+          m2.payload = rest;
+        }
+        if (m1 || m2) send(twoOutputs ? [m1, m2] : m1!);
+        updateStatus(matches.length, payload.length);
+        return done();
+      }
+      if (typeof payload === 'object' && payload !== null) {
+        const hit = test(payload as Record<string, unknown>);
+        if (hit) send(twoOutputs ? [msg, null] : msg);
+        else if (twoOutputs) send([null, msg]);
+        updateStatus(hit ? 1 : 0, 1);
+        return done();
+      }
+      done(new BadInputError('payload', `expected a NetworkFlow record or an array of records, got ${payload === null ? 'null' : typeof payload}`));
+    });
+
+    node.on('close', (done: () => void) => {
+      closed = true;
+      if (statusTimer) clearTimeout(statusTimer);
+      statusTimer = undefined;
+      done();
+    });
+  }
+
+  RED.nodes.registerType(T, FilterNode);
+
+  // The editor checks the expression box as the user types (and before deploy).
+  RED.httpAdmin.post(`/${T}/validate`, RED.auth.needsPermission(`${T}.read`), (req, res) => {
+    const expression = (req.body as { expression?: unknown } | undefined)?.expression;
+    const result = validateExpression(expression);
+    res.status(typeof expression === 'string' ? 200 : 400).json(result);
+  });
+};
