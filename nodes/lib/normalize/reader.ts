@@ -1,0 +1,403 @@
+/**
+ * Typed field reading for the normalizers: vendor strings to numbers, IPs, ports, text, with the
+ * DESIGN.md rules (a bad number is reported, never NaN; `""`, `"N/A"`, `"-"` mean absent).
+ *
+ * One `Reader` serves a whole batch: it holds the first problem of the current record in
+ * `error` instead of throwing or allocating, so the per-record hot path creates no closures and
+ * no exceptions. Callers `begin()` a record, read fields, then check `error`.
+ */
+import { inAnyRange, parseIp, type CidrRange, type IpVersion, type ParsedIp } from '../ip';
+import type { Direction } from '../network-flow';
+import { lookupProtocol, protocolByNumber, PROTOCOL_TABLE, type IpProtocol } from '../protocols';
+
+/** 2^53: the largest counter accepted. Above it a double cannot hold every integer. */
+export const MAX_COUNTER = 2 ** 53;
+const MAX_COUNTER_TEXT = '9007199254740992';
+
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+const UNSIGNED_INT = /^\+?0*(\d+)$/;
+
+/** True for the values vendors use for "no value". */
+export function isAbsent(v: unknown): boolean {
+  if (v === undefined || v === null) return true;
+  if (typeof v !== 'string') return false;
+  const len = v.length;
+  if (len === 0) return true;
+  if (len <= 3 && (v === 'N/A' || v === '-' || v === 'n/a' || v === 'NA' || v === '--')) return true;
+  const c = v.charCodeAt(0);
+  // Whitespace-only, or an absent marker wrapped in spaces; only then pay for trim().
+  if (c === 32 || c === 9 || v.charCodeAt(len - 1) === 32) {
+    const t = v.trim();
+    return t.length === 0 || t === 'N/A' || t === '-' || t === 'n/a' || t === 'NA' || t === '--';
+  }
+  return false;
+}
+
+function show(v: unknown): string {
+  const s = typeof v === 'string' ? JSON.stringify(v.length > 40 ? `${v.slice(0, 39)}…` : v) : String(v);
+  return s;
+}
+
+/**
+ * 1..15 plain decimal digits (always exact in a double) to their value; -1 otherwise. A digit
+ * loop measured faster than Number() plus the checks that keep out what Number() accepts and a
+ * count must not ("", " 12", "0x1f", "Infinity").
+ */
+export function digits15(v: string): number {
+  const len = v.length;
+  if (len === 0 || len > 15) return -1;
+  let n = 0;
+  for (let i = 0; i < len; i++) {
+    const d = v.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
+/**
+ * `digits` or `digits.digits`, at most 15 digits in all, to its value; -1 otherwise. With the
+ * digits as an integer M < 2^53 and 10^k exact, M / 10^k is one correctly rounded division: the
+ * same double Number() gives (Clinger's fast path), without its general-purpose parser.
+ */
+export function decimal15(v: string): number {
+  const len = v.length;
+  if (len === 0 || len > 16) return -1;
+  let n = 0;
+  let dot = -1;
+  for (let i = 0; i < len; i++) {
+    const c = v.charCodeAt(i);
+    if (c === 46) {
+      if (dot >= 0 || i === 0 || i === len - 1) return -1;
+      dot = i;
+      continue;
+    }
+    const d = c - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  if (dot < 0) return len <= 15 ? n : -1;
+  return n / POW10[len - 1 - dot]!;
+}
+
+/**
+ * A strict dotted quad (no leading zeros, as ip.ts requires) to its unsigned 32-bit value, with
+ * no allocation; -1 for anything else (which then goes through ip.ts `parseIp`).
+ */
+export function ipv4Value(v: string): number {
+  const len = v.length;
+  if (len < 7 || len > 15) return -1;
+  let value = 0;
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < len; i++) {
+    const c = v.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || dots === 3) return -1;
+      value = value * 256 + octet;
+      octet = 0;
+      digits = 0;
+      dots++;
+    } else {
+      const d = c - 48;
+      if (d < 0 || d > 9 || (digits === 1 && octet === 0)) return -1;
+      octet = octet * 10 + d;
+      if (++digits > 3 || octet > 255) return -1;
+    }
+  }
+  if (dots !== 3 || digits === 0) return -1;
+  return value * 256 + octet;
+}
+
+export class Reader {
+  /** The first problem found in the current record, as `field: what was wrong`. */
+  error: string | undefined = undefined;
+  /** Set by `ip()`: version and numeric value of the last address read. */
+  ipVersion: IpVersion | undefined = undefined;
+  ipValue: number | bigint = 0;
+
+  private readonly scratch: ParsedIp = { version: 4, text: '', value: 0 };
+
+  constructor(readonly internal: readonly CidrRange[]) {}
+
+  begin(): void {
+    this.error = undefined;
+  }
+
+  fail(field: string, what: string): void {
+    if (this.error === undefined) this.error = `${field}: ${what}`;
+  }
+
+  // Each reader below is a tiny fast path for the common vendor text (plain digits, a plain
+  // dotted quad, ordinary text) that V8 can inline into the record mapper, plus an out-of-line
+  // slow path for everything else (absent markers, other forms, errors).
+
+  /**
+   * A non-negative whole number up to 2^53 (bytes, packets, counts, ms). Numbers and decimal
+   * strings; a value that a double cannot hold exactly is reported, not rounded.
+   */
+  count(v: unknown, field: string): number | undefined {
+    if (typeof v === 'string') {
+      const n = digits15(v);
+      if (n >= 0) return n;
+    }
+    return this.countSlow(v, field);
+  }
+
+  private countSlow(v: unknown, field: string): number | undefined {
+    if (typeof v === 'number') {
+      if (v >= 0 && v <= MAX_COUNTER && Number.isInteger(v)) return v;
+      this.fail(field, `${show(v)} is not a whole number from 0 to 2^53`);
+      return undefined;
+    }
+    if (typeof v !== 'string') {
+      if (v !== undefined && v !== null) this.fail(field, `expected a number, got ${typeof v}`);
+      return undefined;
+    }
+    if (isAbsent(v)) return undefined;
+    const t = v.trim();
+    const m = UNSIGNED_INT.exec(t);
+    if (m) {
+      const digits = m[1]!;
+      const n = Number(digits);
+      if (n <= Number.MAX_SAFE_INTEGER || digits === MAX_COUNTER_TEXT) return n;
+      this.fail(field, `${show(v)} exceeds 2^53 and cannot be represented exactly`);
+      return undefined;
+    }
+    if (DECIMAL.test(t)) {
+      const n = Number(t);
+      if (n < 0) this.fail(field, `${show(v)} is negative (expected a count)`);
+      else if (!Number.isInteger(n)) this.fail(field, `${show(v)} is not a whole number`);
+      else if (n > MAX_COUNTER) this.fail(field, `${show(v)} exceeds 2^53 and cannot be represented exactly`);
+      else return n;
+      return undefined;
+    }
+    this.fail(field, `${show(v)} is not a number`);
+    return undefined;
+  }
+
+  /** A finite number (rates, seconds with fraction). */
+  num(v: unknown, field: string): number | undefined {
+    if (typeof v === 'string') {
+      const n = decimal15(v);
+      if (n >= 0) return n;
+    }
+    return this.numSlow(v, field);
+  }
+
+  private numSlow(v: unknown, field: string): number | undefined {
+    if (typeof v === 'number') {
+      if (Number.isFinite(v)) return v;
+      this.fail(field, `${show(v)} is not a finite number`);
+      return undefined;
+    }
+    if (typeof v !== 'string') {
+      if (v !== undefined && v !== null) this.fail(field, `expected a number, got ${typeof v}`);
+      return undefined;
+    }
+    if (isAbsent(v)) return undefined;
+    const t = v.trim();
+    if (DECIMAL.test(t)) {
+      const n = Number(t);
+      if (Number.isFinite(n)) return n;
+    }
+    this.fail(field, `${show(v)} is not a number`);
+    return undefined;
+  }
+
+  /** A TCP/UDP port 0..65535. */
+  port(v: unknown, field: string): number | undefined {
+    if (typeof v === 'string') {
+      const n = digits15(v);
+      if (n >= 0 && n <= 65535) return n;
+    }
+    return this.portSlow(v, field);
+  }
+
+  private portSlow(v: unknown, field: string): number | undefined {
+    const n = this.countSlow(v, field);
+    if (n === undefined) return undefined;
+    if (n > 65535) {
+      this.fail(field, `${show(v)} is not a port (0..65535)`);
+      return undefined;
+    }
+    return n;
+  }
+
+  /**
+   * An IP address in canonical text; sets `ipVersion`/`ipValue`. A plain dotted quad is checked
+   * by a scanner that allocates nothing (the common case on the hot path); anything else goes
+   * through ip.ts `parseIp` (IPv6, IPv4-mapped, brackets, zones).
+   */
+  ip(v: unknown, field: string): string | undefined {
+    if (typeof v === 'string') {
+      const n = ipv4Value(v);
+      if (n >= 0) {
+        this.ipVersion = 4;
+        this.ipValue = n;
+        return v;
+      }
+    }
+    return this.ipSlow(v, field);
+  }
+
+  private gwText: string | undefined = undefined;
+  private gwValue = 0;
+
+  /**
+   * `ip()` for a field that repeats from record to record (a gateway): one remembered dotted
+   * quad skips the scan. Same result as `ip()`.
+   */
+  ipRepeated(v: unknown, field: string): string | undefined {
+    if (typeof v === 'string' && v === this.gwText) {
+      this.ipVersion = 4;
+      this.ipValue = this.gwValue;
+      return v;
+    }
+    const out = this.ip(v, field);
+    if (out !== undefined && out === v && this.ipVersion === 4) {
+      this.gwText = out;
+      this.gwValue = this.ipValue as number;
+    }
+    return out;
+  }
+
+  private ipSlow(v: unknown, field: string): string | undefined {
+    this.ipVersion = undefined;
+    if (typeof v !== 'string') {
+      if (v !== undefined && v !== null) this.fail(field, `expected an IP address, got ${typeof v}`);
+      return undefined;
+    }
+    if (isAbsent(v)) return undefined;
+    const p = parseIp(v);
+    if (!p) {
+      this.fail(field, `${show(v)} is not an IP address`);
+      return undefined;
+    }
+    this.ipVersion = p.version;
+    this.ipValue = p.value;
+    return p.text;
+  }
+
+  /** True when the last address read by `ip()` is in the internal networks. */
+  lastIpInternal(): boolean {
+    if (this.ipVersion === undefined) return false;
+    const s = this.scratch;
+    s.version = this.ipVersion;
+    s.value = this.ipValue;
+    return inAnyRange(s, this.internal);
+  }
+
+  /** Text, trimmed only when needed; absent markers give undefined. Numbers become text. */
+  text(v: unknown): string | undefined {
+    // Longer than any absent marker and no edge whitespace: the text as it is.
+    if (typeof v === 'string' && v.length > 3 && v.charCodeAt(0) > 32 && v.charCodeAt(v.length - 1) > 32) return v;
+    return this.textSlow(v);
+  }
+
+  private textSlow(v: unknown): string | undefined {
+    if (typeof v === 'string') return isAbsent(v) ? undefined : v.trim();
+    if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+    return undefined;
+  }
+
+  /**
+   * For vendor fields whose format is not documented (ids, DSCP): a number when the text is a
+   * plain decimal number, otherwise the text itself. Never an error.
+   */
+  loose(v: unknown): string | number | boolean | undefined {
+    if (typeof v === 'string') {
+      const n = digits15(v);
+      if (n >= 0) return n;
+    }
+    return this.looseSlow(v);
+  }
+
+  private looseSlow(v: unknown): string | number | boolean | undefined {
+    if (typeof v === 'string') {
+      if (isAbsent(v)) return undefined;
+      const t = v.trim();
+      if (DECIMAL.test(t)) {
+        const n = Number(t);
+        if (Number.isFinite(n) && (!Number.isInteger(n) || Number.isSafeInteger(n))) return n;
+      }
+      return t;
+    }
+    if (typeof v === 'number' || typeof v === 'boolean') return v;
+    return undefined;
+  }
+
+  /** An IP protocol from its number (`"6"`, 6) or name (`"tcp"`, `"ICMPv6"`). */
+  protocol(v: unknown, field: string): IpProtocol | undefined {
+    if (typeof v === 'string') {
+      const n = digits15(v);
+      if (n >= 0 && n <= 255) return PROTOCOL_TABLE[n];
+    }
+    return this.protocolSlow(v, field);
+  }
+
+  private protocolSlow(v: unknown, field: string): IpProtocol | undefined {
+    if (typeof v === 'string') {
+      if (isAbsent(v)) return undefined;
+      const t = v.trim();
+      if (/^\d+$/.test(t)) {
+        const p = protocolByNumber(Number(t));
+        if (p === undefined) this.fail(field, `${t} is not an IP protocol number (0..255)`);
+        return p;
+      }
+      const p = lookupProtocol(t);
+      if (p === undefined) this.fail(field, `${show(v)} is not an IP protocol number or name`);
+      return p;
+    }
+    if (typeof v === 'number') {
+      const p = protocolByNumber(v);
+      if (p === undefined) this.fail(field, `${v} is not an IP protocol number (0..255)`);
+      return p;
+    }
+    if (v === undefined || v === null) return undefined;
+    this.fail(field, `expected an IP protocol number or name, got ${typeof v}`);
+    return undefined;
+  }
+
+  /** A boolean from true/false, "true"/"false", 1/0. */
+  bool(v: unknown, field: string): boolean | undefined {
+    if (typeof v === 'boolean') return v;
+    if (v === undefined || v === null) return undefined;
+    if (v === 1 || v === '1' || v === 'true' || v === 'TRUE' || v === 'True') return true;
+    if (v === 0 || v === '0' || v === 'false' || v === 'FALSE' || v === 'False') return false;
+    if (isAbsent(v)) return undefined;
+    this.fail(field, `${show(v)} is not true or false`);
+    return undefined;
+  }
+}
+
+/**
+ * Direction from the internal networks when the vendor gives none: src internal and dst
+ * external is outbound, the reverse inbound, both internal internal, neither external; unknown
+ * when either address is missing.
+ */
+export function deriveDirection(srcInternal: boolean | undefined, dstInternal: boolean | undefined): Direction {
+  if (srcInternal === undefined || dstInternal === undefined) return 'unknown';
+  if (srcInternal) return dstInternal ? 'internal' : 'outbound';
+  return dstInternal ? 'inbound' : 'external';
+}
+
+const MAC = /^[0-9a-f]{2}([:-])[0-9a-f]{2}(?:\1[0-9a-f]{2}){4}$/i;
+
+/** A MAC address as upper-case colon-separated text, or undefined. */
+export function canonicalMac(v: string | undefined): string | undefined {
+  if (v === undefined || !MAC.test(v)) return undefined;
+  return v.toUpperCase().replace(/-/g, ':');
+}
+
+const DOMAIN = /^(?=.{1,253}\.?$)(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?\.?$/i;
+
+/** The text as a lower-case domain name when it looks like one (dotted, ending in a letter label). */
+export function asDomain(v: string | undefined): string | undefined {
+  if (v === undefined || !DOMAIN.test(v)) return undefined;
+  const d = v.toLowerCase();
+  return d.endsWith('.') ? d.slice(0, -1) : d;
+}

@@ -1,0 +1,155 @@
+/**
+ * `network-flow-normalize`: the Node-RED adapter of nodes/lib/normalize. `msg.payload` is an
+ * array of vendor records (or one record, or a vendor response body such as Firewalla's
+ * `{count, results, next_cursor}`); the vendor comes from the `vendor` property, else from
+ * `msg.networkFlows`, else from each record's shape. Records that cannot be normalized are
+ * listed in `msg.invalid` ({index, reason}) and counted in the status; the rest go out.
+ */
+import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
+import { BadInputError, FlowError } from './lib/errors';
+import { Normalizer, recordsOf, type InvalidRecord, type NormalizeContext } from './lib/normalize';
+
+interface NormalizeNodeDef extends NodeDef {
+  vendor?: string;
+  format?: string;
+  output?: string;
+  keepRaw?: boolean | string;
+  internalNetworks?: string;
+}
+
+type Send = (msg: NodeMessage | Array<NodeMessage | NodeMessage[] | null>) => void;
+type Done = (err?: Error) => void;
+
+const T = 'network-flow-normalize';
+const STATUS_EVERY_MS = 500;
+
+function contextOf(meta: unknown): NormalizeContext {
+  if (meta === null || typeof meta !== 'object') return {};
+  const m = meta as Record<string, unknown>;
+  const ctx: NormalizeContext = {};
+  if (typeof m.vendor === 'string') ctx.vendor = m.vendor as NormalizeContext['vendor'];
+  if (typeof m.endpoint === 'string') ctx.endpoint = m.endpoint;
+  if (typeof m.host === 'string') ctx.host = m.host;
+  if (typeof m.fetchedAt === 'number') ctx.fetchedAt = m.fetchedAt;
+  if (typeof m.query === 'string') ctx.query = m.query;
+  if (m.blocked === true) ctx.blocked = true;
+  return ctx;
+}
+
+export = function register(RED: NodeAPI): void {
+  function NormalizeNode(this: Node, config: NormalizeNodeDef): void {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    // The locale catalog, with English fallbacks for when it is not loaded (tests, a bad install).
+    const t = (key: string, vars: Record<string, string | number>, fallback: string): string => {
+      const s = RED._(`${T}.${key}`, vars);
+      return s && s !== `${T}.${key}` ? s : fallback;
+    };
+    const each = config.output === 'each';
+
+    let normalizer: Normalizer | undefined;
+    let deployError: FlowError | undefined;
+    try {
+      if (config.output !== undefined && config.output !== '' && config.output !== 'batch' && config.output !== 'each') {
+        throw new BadInputError('output', `${JSON.stringify(config.output)} is not "batch" or "each"`);
+      }
+      normalizer = new Normalizer({
+        vendor: config.vendor,
+        format: config.format,
+        keepRaw: config.keepRaw === true || config.keepRaw === 'true',
+        internalNetworks: config.internalNetworks ?? '',
+      });
+    } catch (err) {
+      deployError = err instanceof FlowError ? err : new BadInputError('config', String(err));
+      node.error(t('errors.config', { message: deployError.message }, `Invalid configuration: ${deployError.message}`));
+      node.status({ fill: 'red', shape: 'ring', text: t('status.badConfig', {}, 'invalid configuration') });
+    }
+
+    let closed = false;
+    let statusTimer: NodeJS.Timeout | undefined;
+    let lastStatus = 0;
+    let pending: { ok: number; invalid: number } | undefined;
+
+    function showStatus(): void {
+      statusTimer = undefined;
+      if (closed || !pending) return;
+      lastStatus = Date.now();
+      const { ok, invalid } = pending;
+      pending = undefined;
+      if (invalid === 0) node.status({ fill: 'green', shape: 'dot', text: t('status.ok', { ok }, `${ok} records`) });
+      else node.status({ fill: 'yellow', shape: 'ring', text: t('status.someInvalid', { ok, invalid }, `${ok} records, ${invalid} invalid`) });
+    }
+
+    // A busy stream updates the status at most twice a second; the latest counts win.
+    function updateStatus(ok: number, invalid: number): void {
+      pending = { ok, invalid };
+      if (closed || statusTimer) return;
+      const wait = lastStatus + STATUS_EVERY_MS - Date.now();
+      if (wait <= 0) showStatus();
+      else statusTimer = setTimeout(showStatus, wait);
+    }
+
+    node.on('input', (msg: NodeMessageInFlow, send: Send, done: Done) => {
+      if (closed) return done();
+      if (!normalizer) return done(deployError);
+      const records = recordsOf(msg.payload);
+      if (records === undefined) {
+        const got = msg.payload === null ? 'null' : typeof msg.payload;
+        return done(new BadInputError('payload', `expected an array of vendor records or one record, got ${got}`));
+      }
+      const m = msg as NodeMessageInFlow & { networkFlows?: unknown; invalid?: InvalidRecord[]; parts?: unknown };
+      const meta = m.networkFlows;
+      const { records: out, invalid } = normalizer.normalize(records, contextOf(meta), Date.now());
+      const summary: Record<string, unknown> = meta !== null && typeof meta === 'object' ? { ...(meta as object) } : {};
+      summary.count = out.length;
+      summary.invalid = invalid.length;
+      summary.format = normalizer.format;
+      updateStatus(out.length, invalid.length);
+
+      if (!each) {
+        m.payload = out;
+        m.invalid = invalid;
+        m.networkFlows = summary;
+        send(m);
+        return done();
+      }
+
+      if (out.length === 0) {
+        // Nothing to send one by one: the report still reaches the flow as a warning.
+        if (invalid.length > 0) {
+          const vars = { count: invalid.length, reason: invalid[0]!.reason };
+          node.warn(t('errors.allInvalid', vars, `none of the ${vars.count} records could be normalized; the first: ${vars.reason}`));
+        }
+        return done();
+      }
+      // One message per record, with msg.parts as the core split node writes them, so a join
+      // node in automatic mode rebuilds the array.
+      const base = RED.util.cloneMessage({ ...m, payload: undefined, invalid: undefined }) as Record<string, unknown>;
+      delete base._msgid;
+      const id = RED.util.generateId();
+      const msgs: NodeMessage[] = new Array(out.length);
+      for (let i = 0; i < out.length; i++) {
+        const part: Record<string, unknown> = { id, index: i, count: out.length, type: 'array', len: 1 };
+        if (m.parts !== undefined) part.parts = m.parts;
+        const one: Record<string, unknown> = i === out.length - 1 ? base : RED.util.cloneMessage(base);
+        one.payload = out[i];
+        one.parts = part;
+        one.networkFlows = summary;
+        if (i === out.length - 1) one.invalid = invalid; // the report rides on the last message
+        else delete one.invalid;
+        msgs[i] = one as NodeMessage;
+      }
+      send([msgs]);
+      done();
+    });
+
+    node.on('close', (done: () => void) => {
+      closed = true;
+      if (statusTimer) clearTimeout(statusTimer);
+      statusTimer = undefined;
+      done();
+    });
+  }
+
+  RED.nodes.registerType(T, NormalizeNode);
+};
