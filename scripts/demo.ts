@@ -9,7 +9,16 @@ import net from 'node:net';
 import path from 'node:path';
 import { DEMO_CREDENTIALS, startSimulator, type Simulator } from '../simulator/server';
 
-export const ROOT = path.resolve(__dirname, '..', '..');
+/** The package root, whether this runs from scripts/ (tsx) or dist/scripts/ (built). */
+export const ROOT = findRoot(__dirname);
+
+function findRoot(from: string): string {
+  for (let dir = from; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const pkg = path.join(dir, 'package.json');
+    if (fs.existsSync(pkg) && (JSON.parse(fs.readFileSync(pkg, 'utf8')) as { name?: string }).name === 'node-red-contrib-network-flows') return dir;
+  }
+  throw new Error(`cannot find the package root above ${from}`);
+}
 const PACKAGE = 'node-red-contrib-network-flows';
 
 export interface DemoOptions {
@@ -59,7 +68,9 @@ export async function freePort(): Promise<number> {
 export function prepareUserDir(userDir: string, port: number): void {
   fs.mkdirSync(path.join(userDir, 'node_modules'), { recursive: true });
   const link = path.join(userDir, 'node_modules', PACKAGE);
-  if (!fs.existsSync(link)) fs.symlinkSync(ROOT, link, 'dir');
+  // Replace whatever is there (a stale link from a moved checkout would point elsewhere).
+  fs.rmSync(link, { force: true, recursive: false });
+  fs.symlinkSync(ROOT, link, 'dir');
   fs.writeFileSync(
     path.join(userDir, 'package.json'),
     JSON.stringify({ name: 'node-red-project', private: true, dependencies: { [PACKAGE]: `file:${ROOT}` } }, null, 2),

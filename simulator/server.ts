@@ -334,18 +334,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   return new Simulator(options).start();
 }
 
-/** One file per vendor side of the simulator; each registers itself when loaded. */
+/** One file per vendor side of the simulator; each registers itself when loaded (they import
+ * this file, so they are required lazily rather than imported at the top). */
 const VENDOR_MODULES = ['citrix-sdwan', 'firewalla', 'riverbed-flowgateway', 'echo'];
 
-/** Loads the vendor modules that exist (a side still being written is simply absent). */
+/** Loads every vendor module once (each registers itself; repeated calls are free). */
 export function loadVendors(): void {
-  for (const name of VENDOR_MODULES) {
-    let resolved: string;
-    try {
-      resolved = require.resolve(`./${name}`);
-    } catch {
-      continue;
-    }
-    require(resolved);
-  }
+  for (const name of VENDOR_MODULES) require(`./${name}`);
 }
