@@ -4,6 +4,7 @@
  * debug websocket, and a real Chromium driving the editor.
  */
 import 'should';
+import { CHROMIUM, CHROMIUM_ARGS } from '../support/chromium';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,9 +19,6 @@ const CONFIG_TYPES = ['citrix-sdwan-config', 'firewalla-msp-config', 'riverbed-f
 
 interface DebugEvent { id: string; z?: string; msg?: string; format?: string; level?: number }
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 describe('npm start demo (real Node-RED + simulator + example flows)', function () {
   this.timeout(180_000);

@@ -1,0 +1,576 @@
+/**
+ * The Node-RED editor as a user meets it, in a real Chromium against a real Node-RED running the
+ * package (scripts/demo.ts: simulator + example flows with the simulator's demo credentials).
+ *
+ * One table row per DESIGN.md node type: adding a type is a row. Each row is checked for: its edit
+ * dialog opens (by double-clicking the node in the workspace, or the pencil next to an endpoint's
+ * `server` for config nodes) without page or console errors; every DESIGN.md property has its
+ * `#node-input-<prop>` / `#node-config-input-<prop>` field; bad values mark the field red and,
+ * after Done, leave the node invalid (red triangle) until fixed; the help sidebar shows the node's
+ * help text. Config rows also run "Test connection" against the simulator.
+ */
+import 'should';
+import { CHROMIUM, CHROMIUM_ARGS } from '../support/chromium';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { ROOT, startDemo, type Demo } from '../../scripts/demo';
+import { DEMO_CREDENTIALS } from '../../simulator/server';
+
+
+// `RED` lives in the page; these tests only reach it inside page.evaluate / waitForFunction.
+declare const RED: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- the editor's global has no types
+
+/** A value a user may type that the editor must reject before deploy. */
+interface BadValue {
+  field: string;
+  value: string;
+  /** Other fields to set first (select values or text), e.g. a template the check depends on. */
+  before?: Record<string, string>;
+  /** What shows the problem in the dialog; default the field itself gets `input-error`. */
+  flag?: string;
+  /** The problem text shown in `flag` must match this. */
+  text?: RegExp;
+}
+
+interface ConnectionTest {
+  button: string;
+  result: string;
+  /** The secret field a user would mistype. */
+  secretField: string;
+}
+
+interface NodeRow {
+  type: string;
+  /** Config nodes are opened from an endpoint of this type, by the pencil next to `server`. */
+  via?: string;
+  /** DESIGN.md property names: each must have its field in the dialog. */
+  fields: string[];
+  bad: BadValue[];
+  connection?: ConnectionTest;
+  /** Properties of a pasted node the editor must flag at once; default: the first bad value. */
+  imported?: Record<string, string>;
+  /** Type-specific dialog behaviour, run with the dialog open. */
+  extra?: (page: Page) => Promise<void>;
+}
+
+const ROWS: NodeRow[] = [
+  {
+    type: 'citrix-sdwan-config', via: 'citrix-sdwan-flows',
+    fields: ['name', 'host', 'tls', 'timeout', 'username', 'password'],
+    bad: [{ field: 'host', value: 'ftp://x' }, { field: 'timeout', value: '5' }, { field: 'host', value: 'https://u:p@sdwan.example' }],
+    connection: { button: '#node-config-citrix-sdwan-test', result: '#node-config-citrix-sdwan-test-result', secretField: 'password' },
+  },
+  {
+    type: 'citrix-sdwan-flows',
+    fields: ['name', 'server', 'filter', 'maxStats'],
+    bad: [{ field: 'filter', value: 'max_stats:7' }, { field: 'filter', value: 'application' }, { field: 'filter', value: 'App:HTTPS' }],
+  },
+  {
+    type: 'citrix-sdwan-ilbflows',
+    fields: ['name', 'server', 'filter', 'maxStats'],
+    bad: [{ field: 'filter', value: 'lanip:' }, { field: 'filter', value: 'max_stats:7' }],
+  },
+  {
+    type: 'firewalla-msp-config', via: 'firewalla-flows',
+    fields: ['name', 'host', 'tls', 'timeout', 'token'],
+    bad: [{ field: 'host', value: 'ftp://x' }, { field: 'timeout', value: '700000' }],
+    connection: { button: '#node-config-firewalla-msp-test', result: '#node-config-firewalla-msp-test-result', secretField: 'token' },
+  },
+  {
+    type: 'firewalla-flows',
+    fields: ['name', 'server', 'query', 'groupBy', 'sortBy', 'limit', 'blocked', 'pagination', 'maxPages'],
+    // A query the editor has not checked yet: its answer arrives after the node was validated.
+    imported: { query: 'nosuchqualifier:pasted' },
+    bad: [
+      { field: 'limit', value: '501' },
+      { field: 'limit', value: '0' },
+      { field: 'maxPages', value: '0', before: { pagination: 'all' } },
+      { field: 'groupBy', value: '1device' },
+      { field: 'sortBy', value: 'ts:sideways' },
+      // Checked by the runtime's own parser through the admin API; the dialog names the column.
+      { field: 'query', value: 'nosuchqualifier:1', flag: '#node-input-query-problem', text: /column \d+/ },
+    ],
+    extra: async (page) => {
+      // maxPages only matters when following pages.
+      await page.selectOption('#node-input-pagination', 'page');
+      await page.locator('#node-input-maxPages').waitFor({ state: 'hidden' });
+      await page.selectOption('#node-input-pagination', 'stream');
+      await page.locator('#node-input-maxPages').waitFor({ state: 'visible' });
+    },
+  },
+  {
+    type: 'riverbed-flowgateway-config', via: 'riverbed-flowgateway-stats',
+    fields: ['name', 'host', 'tls', 'timeout', 'authMethod', 'username', 'password', 'accessCode'],
+    bad: [{ field: 'host', value: 'ftp://x' }, { field: 'timeout', value: '99' }],
+    connection: { button: '#node-config-fg-test', result: '#node-config-fg-test-result', secretField: 'password' },
+    extra: async (page) => {
+      // OAuth uses an access code, the others a user name and password.
+      await page.selectOption('#node-config-input-authMethod', 'oauth');
+      await page.locator('#node-config-input-accessCode').waitFor({ state: 'visible' });
+      await page.locator('#node-config-input-password').waitFor({ state: 'hidden' });
+      await page.selectOption('#node-config-input-authMethod', 'basic');
+      await page.locator('#node-config-input-password').waitFor({ state: 'visible' });
+      await page.locator('#node-config-input-accessCode').waitFor({ state: 'hidden' });
+    },
+  },
+  {
+    type: 'riverbed-flowgateway-stats',
+    fields: ['name', 'server', 'template', 'statsType', 'intervalType', 'timeInterval', 'startTime', 'endTime', 'sourceIp'],
+    bad: [
+      { field: 'timeInterval', value: 'abc', before: { template: 'A' } },
+      { field: 'timeInterval', value: '0', before: { template: 'A' } },
+      { field: 'startTime', value: 'yesterday', before: { template: 'B' } },
+      { field: 'endTime', value: '01/01/2024 00:00:00', before: { template: 'B', startTime: '02/01/2024 00:00:00' } },
+      { field: 'sourceIp', value: '10.0.0.300' },
+    ],
+    extra: async (page) => {
+      // Only the chosen template's fields are shown, and only they are checked: a user who typed
+      // junk for one template and then switched is not blocked by a field they cannot see.
+      await page.selectOption('#node-input-template', 'B');
+      await setField(page, 'node-input', 'startTime', 'not a time');
+      (await hasError(page, '#node-input-startTime')).should.be.true('template B must check startTime');
+      await page.selectOption('#node-input-template', 'A');
+      await page.locator('#node-input-timeInterval').waitFor({ state: 'visible' });
+      await page.locator('#node-input-intervalType').waitFor({ state: 'visible' });
+      await page.locator('#node-input-startTime').waitFor({ state: 'hidden' });
+      await page.locator('#node-input-endTime').waitFor({ state: 'hidden' });
+      (await hasError(page, '#node-input-startTime')).should.be.false('template A must not check startTime');
+      await setField(page, 'node-input', 'timeInterval', 'abc');
+      (await hasError(page, '#node-input-timeInterval')).should.be.true('template A must check timeInterval');
+      await page.selectOption('#node-input-template', 'C');
+      await page.locator('#node-input-startTime').waitFor({ state: 'visible' });
+      await page.locator('#node-input-endTime').waitFor({ state: 'visible' });
+      await page.locator('#node-input-timeInterval').waitFor({ state: 'hidden' });
+      await page.locator('#node-input-intervalType').waitFor({ state: 'hidden' });
+      (await hasError(page, '#node-input-timeInterval')).should.be.false('template C must not check timeInterval');
+      (await hasError(page, '#node-input-startTime')).should.be.true('template C must check startTime');
+      // Template C takes epoch seconds.
+      await setField(page, 'node-input', 'startTime', '1700000000');
+      await setField(page, 'node-input', 'endTime', '1700003600');
+      (await hasError(page, '#node-input-startTime')).should.be.false();
+      (await hasError(page, '#node-input-endTime')).should.be.false();
+    },
+  },
+  {
+    type: 'network-flow-normalize',
+    fields: ['name', 'vendor', 'format', 'output', 'keepRaw', 'internalNetworks'],
+    bad: [{ field: 'internalNetworks', value: '10.0.0.0/33' }, { field: 'internalNetworks', value: 'not-a-cidr' }],
+  },
+  {
+    type: 'network-flow-filter',
+    fields: ['name', 'expression', 'outputs', 'sendEmpty'],
+    imported: { expression: 'bytes >> 1' },
+    bad: [
+      // Checked by the runtime's compiler through the admin API; the message names the column.
+      { field: 'expression', value: 'bytes > ', flag: '#nff-message.nff-bad', text: /column \d+/i },
+      { field: 'expression', value: 'src net 10.0.0.0/33', flag: '#nff-message.nff-bad' },
+    ],
+  },
+  {
+    type: 'network-flow-anomaly',
+    fields: ['name', 'key', 'metric', 'window', 'windowType', 'rule', 'threshold', 'k', 'alpha', 'warmup', 'pending', 'cooldown', 'resolve', 'maxKeys'],
+    bad: [
+      { field: 'window', value: 'abc' },
+      { field: 'window', value: '0' },
+      { field: 'key', value: 'src ip' },
+      { field: 'threshold', value: '', before: { rule: 'threshold' } },
+      { field: 'alpha', value: '1.5', before: { rule: 'ewma' } },
+      { field: 'maxKeys', value: '0' },
+    ],
+    extra: async (page) => {
+      // The metric is built from a kind and a path; "count" has no path.
+      await page.selectOption('#node-input-metricKind', 'count');
+      await page.locator('#node-input-metricPath').waitFor({ state: 'hidden' });
+      (await page.inputValue('#node-input-metric')).should.equal('count');
+      await page.selectOption('#node-input-metricKind', 'distinct');
+      await setField(page, 'node-input', 'metricPath', 'dst.port');
+      (await page.inputValue('#node-input-metric')).should.equal('distinct:dst.port');
+    },
+  },
+];
+
+const WRONG_SECRET = 'wrong-Secret-';
+
+/** Secrets the simulator accepts; the demo's config nodes hold them as credentials. */
+const SECRETS = [DEMO_CREDENTIALS.sdwanPassword, DEMO_CREDENTIALS.firewallaToken, DEMO_CREDENTIALS.flowgatewayPassword,
+  DEMO_CREDENTIALS.flowgatewayAccessCode];
+
+// ---- page helpers ----------------------------------------------------------------------------
+
+async function setField(page: Page, prefix: string, field: string, value: string): Promise<void> {
+  const el = page.locator(`#${prefix}-${field}`);
+  const tag = await el.evaluate((e) => e.tagName);
+  if (tag === 'SELECT') {
+    await el.selectOption(value);
+  } else {
+    await el.fill(value);
+    // Node-RED validates on change/keyup; a user leaving the field fires change.
+    await el.dispatchEvent('change');
+  }
+}
+
+async function hasError(page: Page, selector: string): Promise<boolean> {
+  return page.locator(selector).evaluate((e) => e.classList.contains('input-error'));
+}
+
+async function waitValid(page: Page, id: string, valid: boolean): Promise<void> {
+  await page.waitForFunction(([nid, v]) => RED.nodes.node(nid)?.valid === v, [id, valid] as const, { timeout: 5000 })
+    .catch(async () => {
+      const got = await page.evaluate((nid) => {
+        const n = RED.nodes.node(nid);
+        return n ? { valid: n.valid, errors: n.validationErrors } : 'missing';
+      }, id);
+      throw new Error(`node ${id} should be ${valid ? 'valid' : 'invalid'}, got ${JSON.stringify(got)}`);
+    });
+}
+
+/** First node of a type in the deployed demo flows (config nodes included). */
+async function firstOf(page: Page, type: string): Promise<{ id: string; z?: string } | undefined> {
+  return page.evaluate((t) => {
+    let found: { id: string; z?: string } | undefined;
+    RED.nodes.eachNode((n: { id: string; z: string; type: string }) => { if (!found && n.type === t) found = { id: n.id, z: n.z }; });
+    if (!found) RED.nodes.eachConfig((n: { id: string; type: string }) => { if (!found && n.type === t) found = { id: n.id }; });
+    return found;
+  }, type);
+}
+
+const workspaceNode = (id: string): string => `#red-ui-workspace-chart g.red-ui-flow-node-group[id="${id}"]`;
+const TRAY_OPEN = '.red-ui-tray .red-ui-tray-body';
+
+/** Shows the node's tab and double-clicks it, as a user does, and waits for its dialog. */
+async function openByDoubleClick(page: Page, id: string, z: string): Promise<void> {
+  await page.evaluate(([tab, nid]) => { RED.workspaces.show(tab); RED.view.reveal(nid, false); }, [z, id] as const);
+  const node = page.locator(`${workspaceNode(id)} .red-ui-flow-node`);
+  await node.dblclick();
+  await page.locator('#node-dialog-ok').waitFor({ state: 'visible' });
+}
+
+/** Cancels an open Import/Export dialog and any edit trays, the stacked config one first (it covers the one below). */
+async function closeAllTrays(page: Page): Promise<void> {
+  const clipboard = page.locator('#red-ui-clipboard-dialog-cancel');
+  if (await clipboard.isVisible()) await clipboard.click({ timeout: 5000 });
+  for (let i = 0; i < 4; i++) {
+    const cfg = page.locator('#node-config-dialog-cancel');
+    const node = page.locator('#node-dialog-cancel');
+    const top = (await cfg.isVisible()) ? cfg : (await node.isVisible()) ? node : undefined;
+    if (!top) return;
+    await top.click({ timeout: 5000 });
+    await top.waitFor({ state: 'detached', timeout: 5000 });
+  }
+}
+
+function readHelp(type: string): { para: string; headings: string[] } {
+  const file = path.join(ROOT, 'locales', 'en-US', `${type}.html`);
+  fs.existsSync(file).should.be.true(`no help file ${path.relative(ROOT, file)}`);
+  const html = fs.readFileSync(file, 'utf8');
+  const text = (s: string): string => s.replace(/<[^>]+>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'").replace(/&nbsp;/g, ' ').replace(/&amp;/g, '&').replace(/\s+/g, ' ').trim();
+  const p = /<p>([\s\S]*?)<\/p>/.exec(html);
+  (p !== null).should.be.true(`${type} help has no <p> paragraph`);
+  return { para: text(p![1]!).slice(0, 80), headings: [...html.matchAll(/<h3>([\s\S]*?)<\/h3>/g)].map((m) => text(m[1]!)) };
+}
+
+/** The help sidebar's text (the info sidebar has a `.red-ui-help` too). */
+const HELP = '.red-ui-sidebar-help-stack .red-ui-help';
+
+async function helpText(page: Page): Promise<string> {
+  return page.locator(HELP).first().evaluate((e) => (e.textContent ?? '').replace(/\s+/g, ' '));
+}
+
+// ---- tests -----------------------------------------------------------------------------------
+
+describe('Node-RED editor in a real Chromium', function () {
+  this.timeout(25_000);
+  let demo: Demo;
+  let userDir: string;
+  let browser: Browser;
+  let page: Page;
+  const problems: string[] = [];
+
+  before(async function () {
+    this.timeout(120_000);
+    fs.existsSync(CHROMIUM).should.be.true(`Chromium not found at ${CHROMIUM}`);
+    userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nf-editor-'));
+    [demo, browser] = await Promise.all([
+      startDemo({ userDir, port: 0, simPort: 0, quiet: true }),
+      chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }),
+    ]);
+    page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    // Fail a step in seconds, with its selector, rather than at mocha's test timeout.
+    page.setDefaultTimeout(8000);
+    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    page.on('console', (m) => {
+      // Includes the browser's "Failed to load resource" for any non-2xx answer (a missing icon, a 500).
+      if (m.type() === 'error') problems.push(`console: ${m.text()} ${m.location().url}`);
+    });
+    await page.goto(demo.url);
+    await page.waitForFunction(() => typeof RED !== 'undefined' && RED.nodes?.getType?.('network-flow-anomaly') && RED.workspaces?.count() > 0
+      && RED.nodes.filterNodes({ type: 'network-flow-anomaly' }).length > 0, undefined, { timeout: 60_000 });
+    // The editor shows a welcome notification on first load; it can cover the workspace.
+    await page.locator('.red-ui-notification .red-ui-notification-close, .red-ui-notification button').first().click({ timeout: 500 }).catch(() => undefined);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await demo?.stop();
+    if (userDir) fs.rmSync(userDir, { recursive: true, force: true });
+  });
+
+  let seen = 0;
+  /** Page errors and console errors since the last call. */
+  const newProblems = (): string[] => { const p = problems.slice(seen); seen = problems.length; return p; };
+  beforeEach(() => { newProblems(); });
+  afterEach(async () => { if (page) await closeAllTrays(page).catch(() => undefined); });
+
+  it('loads the editor with every package node in the palette and no page errors', async () => {
+    const missing: string[] = [];
+    for (const row of ROWS.filter((r) => !r.via)) {
+      const n = await page.locator(`.red-ui-palette-node[data-palette-type="${row.type}"]`).count();
+      if (n === 0) missing.push(row.type);
+    }
+    missing.should.be.empty();
+    newProblems().should.be.empty();
+  });
+
+  it('adds an anomaly node from the palette, fills its dialog and deploys it', async () => {
+    // A fresh tab, then drag the palette entry onto it as a user would.
+    const before = await page.evaluate(() => RED.nodes.filterNodes({ type: 'network-flow-anomaly' }).map((n: { id: string }) => n.id) as string[]);
+    await page.locator('#red-ui-workspace .red-ui-tab-button.red-ui-tabs-add a').click();
+    await page.locator(`.red-ui-palette-node[data-palette-type="network-flow-anomaly"]`).dragTo(page.locator('#red-ui-workspace-chart'), {
+      targetPosition: { x: 300, y: 200 },
+    });
+    const id = await page.waitForFunction((known) => {
+      const added = RED.nodes.filterNodes({ type: 'network-flow-anomaly', z: RED.workspaces.active() })
+        .find((n: { id: string }) => !known.includes(n.id));
+      return added?.id as string | undefined;
+    }, before).then((h) => h.jsonValue() as Promise<string>);
+    await page.locator(`${workspaceNode(id)} .red-ui-flow-node`).dblclick();
+    await page.locator('#node-input-window').waitFor({ state: 'visible' });
+    await setField(page, 'node-input', 'name', 'e2e anomaly');
+    await setField(page, 'node-input', 'key', 'dst.ip, dst.port');
+    await setField(page, 'node-input', 'metricKind', 'distinct');
+    await setField(page, 'node-input', 'metricPath', 'src.ip');
+    await setField(page, 'node-input', 'window', '60');
+    await setField(page, 'node-input', 'rule', 'threshold');
+    await setField(page, 'node-input', 'threshold', '5');
+    await page.locator('#node-input-resolve').check();
+    await page.click('#node-dialog-ok');
+    await page.locator('#node-dialog-ok').waitFor({ state: 'detached' });
+    await waitValid(page, id, true);
+    // Two outputs once "resolve" is on: the second port is drawn.
+    (await page.locator(`${workspaceNode(id)} .red-ui-flow-port-output`).count()).should.equal(2);
+
+    await page.locator('#red-ui-header-button-deploy:not(.disabled)').waitFor();
+    const posted = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/flows', { timeout: 15_000 });
+    await page.click('#red-ui-header-button-deploy');
+    // Deploying with invalid nodes elsewhere asks first; a user confirms.
+    const confirm = page.locator('#red-ui-deploy-dialog-confirm-deploy-deploy');
+    await Promise.race([posted, confirm.waitFor({ state: 'visible', timeout: 15_000 }).then(() => confirm.click()).catch(() => undefined)]);
+    (await posted).status().should.equal(200);
+    await page.locator('#red-ui-header-button-deploy.disabled').waitFor();
+
+    const flows = (await (await fetch(`${demo.url}/flows`)).json()) as Array<Record<string, unknown>>;
+    const saved = flows.find((n) => n.id === id);
+    (saved !== undefined).should.be.true('the new node is not in the deployed flows');
+    saved!.should.containEql({ type: 'network-flow-anomaly', name: 'e2e anomaly', key: 'dst.ip, dst.port', metric: 'distinct:src.ip', rule: 'threshold', resolve: true });
+    String(saved!.window).should.equal('60');
+    String(saved!.threshold).should.equal('5');
+    Number(saved!.outputs).should.equal(2);
+    newProblems().should.be.empty();
+  });
+
+  for (const row of ROWS) {
+    describe(row.type, () => {
+      const prefix = row.via ? 'node-config-input' : 'node-input';
+      let target: { id: string; z?: string } | undefined;
+      let host: { id: string; z?: string } | undefined;
+
+      /** The demo node this row edits; for a config row, the config node its endpoint uses. */
+      async function resolve(): Promise<void> {
+        if (target) return;
+        if (row.via) {
+          host = await firstOf(page, row.via);
+          (host !== undefined).should.be.true(`no ${row.via} node to reach ${row.type} from`);
+          const server = await page.evaluate((nid) => RED.nodes.node(nid).server as string, host!.id);
+          target = { id: server };
+          String(await page.evaluate((nid) => RED.nodes.node(nid)?.type as string | undefined, server)).should.equal(row.type);
+        } else {
+          target = await firstOf(page, row.type);
+          (target !== undefined).should.be.true(`no ${row.type} node in the demo flows (is its type registered?)`);
+        }
+      }
+      /** Opens this row's dialog the way a user does; resolves when its fields are there. */
+      async function open(): Promise<void> {
+        await resolve();
+        if (row.via) {
+          await openByDoubleClick(page, host!.id, host!.z!);
+          (await page.inputValue('#node-input-server')).should.equal(target!.id);
+          await page.click('#node-input-btn-server-edit');
+          await page.locator('#node-config-dialog-ok').waitFor({ state: 'visible' });
+        } else {
+          await openByDoubleClick(page, target!.id, target!.z!);
+        }
+        await page.locator(`#${prefix}-${row.fields[0]}`).waitFor({ state: 'attached' });
+      }
+      /** Done on a config dialog, then on the endpoint that holds it. */
+      async function done(): Promise<void> {
+        if (row.via) {
+          await page.click('#node-config-dialog-ok');
+          await page.locator('#node-config-dialog-ok').waitFor({ state: 'detached' });
+        }
+        await page.click('#node-dialog-ok');
+        await page.locator('#node-dialog-ok').waitFor({ state: 'detached' });
+      }
+
+      it('opens its edit dialog with every DESIGN.md field and no page errors', async () => {
+        await open();
+        const missing: string[] = [];
+        for (const f of row.fields) if ((await page.locator(`#${prefix}-${f}`).count()) !== 1) missing.push(`#${prefix}-${f}`);
+        missing.should.be.empty();
+        // Nothing is red for the demo's own (working) values.
+        const red = await page.locator(`${TRAY_OPEN} .input-error:visible`).count();
+        red.should.equal(0, 'a field of the demo node is marked invalid');
+        if (row.extra) await row.extra(page);
+        newProblems().should.be.empty();
+      });
+
+      it('marks each bad value red in the dialog, and the node invalid after Done until fixed', async () => {
+        await open();
+        for (const bad of row.bad) {
+          const fields = [...Object.keys(bad.before ?? {}), bad.field];
+          const originals = new Map<string, string>();
+          for (const f of fields) originals.set(f, await page.inputValue(`#${prefix}-${f}`));
+          for (const [f, v] of Object.entries(bad.before ?? {})) await setField(page, prefix, f, v);
+          await setField(page, prefix, bad.field, bad.value);
+          const flag = bad.flag ?? `#${prefix}-${bad.field}.input-error`;
+          await page.locator(flag).waitFor({ state: 'visible', timeout: 5000 })
+            .catch(() => { throw new Error(`${row.type}: ${bad.field} = ${JSON.stringify(bad.value)} is not flagged (${flag})`); });
+          if (bad.text) (await page.locator(flag).innerText()).should.match(bad.text);
+          // Putting the old values back clears the mark.
+          for (const f of fields.reverse()) await setField(page, prefix, f, originals.get(f)!);
+          await page.locator(flag).waitFor({ state: 'hidden', timeout: 5000 })
+            .catch(() => { throw new Error(`${row.type}: restoring ${fields.join(', ')} leaves ${bad.field} flagged`); });
+        }
+
+        // The first bad value saved with Done: the node (and, for config, every user) is invalid.
+        const first = row.bad[0]!;
+        for (const [f, v] of Object.entries(first.before ?? {})) await setField(page, prefix, f, v);
+        const original = await page.inputValue(`#${prefix}-${first.field}`);
+        await setField(page, prefix, first.field, first.value);
+        await done();
+        await waitValid(page, target!.id, false);
+        const shown = row.via ? host! : target!;
+        if (row.via) await waitValid(page, host!.id, false);
+        await page.locator(`${workspaceNode(shown.id)} .red-ui-flow-node-error`).waitFor({ state: 'visible' });
+
+        // Fixing it clears the triangle.
+        await open();
+        await setField(page, prefix, first.field, original);
+        await done();
+        await waitValid(page, target!.id, true);
+        if (row.via) await waitValid(page, host!.id, true);
+        await page.locator(`${workspaceNode(shown.id)} .red-ui-flow-node-error`).waitFor({ state: 'hidden' });
+        newProblems().should.be.empty();
+      });
+
+      if (row.connection) {
+        const c = row.connection;
+        it('tests the connection against the simulator, and never echoes a mistyped secret', async () => {
+          await open();
+          // The dialog never receives the stored secret, only a placeholder.
+          (SECRETS.includes(await page.inputValue(`#${prefix}-${c.secretField}`))).should.be.false();
+          await page.click(c.button);
+          await page.locator(`${c.result}.nf-ok`).waitFor({ timeout: 15_000 })
+            .catch(async () => { throw new Error(`Test connection failed with the demo credentials: ${await page.locator(c.result).innerText()}`); });
+          (await page.locator(c.result).innerText()).trim().should.not.equal('');
+
+          const wrong = `${WRONG_SECRET}${Date.now()}`;
+          await setField(page, prefix, c.secretField, wrong);
+          await page.click(c.button);
+          await page.locator(`${c.result}.nf-fail`).waitFor({ timeout: 15_000 });
+          const failure = await page.locator(c.result).innerText();
+          failure.should.match(/AUTH|401|403|denied|invalid|unauthori[sz]ed|credential|password|token/i);
+          failure.should.not.containEql(wrong);
+          for (const s of SECRETS) failure.should.not.containEql(s);
+          newProblems().should.be.empty();
+        });
+      }
+
+      it('shows its help text in the help sidebar', async () => {
+        const help = readHelp(row.type);
+        await resolve();
+        if (row.via) {
+          // Config nodes are not on the workspace: the dialog's book button shows their help.
+          await open();
+          await page.locator('.red-ui-tray').last().locator('.red-ui-tray-footer-left button:has(i.fa-book)').click();
+        } else {
+          await page.evaluate(([tab, nid]) => { RED.workspaces.show(tab); RED.view.reveal(nid, false); }, [target!.z!, target!.id] as const);
+          await page.click('#red-ui-tab-help-link-button');
+          await page.locator(`${workspaceNode(target!.id)} .red-ui-flow-node`).click();
+        }
+        await page.waitForFunction(([sel, p]) => (document.querySelector(sel)?.textContent ?? '').replace(/\s+/g, ' ').includes(p),
+          [HELP, help.para] as const, { timeout: 5000 }).catch(() => undefined);
+        const text = await helpText(page);
+        text.should.containEql(help.para);
+        for (const h of help.headings) text.should.containEql(h);
+        newProblems().should.be.empty();
+      });
+
+      if (!row.via) {
+        it('flags a bad value in a flow pasted through Import, without opening the node', async () => {
+          await resolve();
+          const first = row.bad[0]!;
+          const props = row.imported ?? { ...first.before, [first.field]: first.value };
+          const server = await page.evaluate((nid) => RED.nodes.node(nid).server as string | undefined, target!.id);
+          const id = `e2e-pasted-${row.type}`;
+          const flow = [{ id, type: row.type, name: 'pasted', ...(server ? { server } : {}), ...props, x: 200, y: 120, wires: [] }];
+          await page.evaluate((tab) => RED.workspaces.show(tab), target!.z!);
+          await page.click('#red-ui-header-button-sidemenu');
+          await page.click('#menu-item-import');
+          await page.fill('#red-ui-clipboard-dialog-import-text', JSON.stringify(flow));
+          // The dialog checks the JSON on keyup before it enables Import.
+          await page.locator('#red-ui-clipboard-dialog-import-text').dispatchEvent('keyup');
+          await page.click('#red-ui-clipboard-dialog-ok');
+          // Imported nodes follow the mouse until a click drops them.
+          await page.mouse.move(700, 600);
+          await page.mouse.click(700, 600);
+          await page.locator(workspaceNode(id)).waitFor();
+          await waitValid(page, id, false);
+          await page.locator(`${workspaceNode(id)} .red-ui-flow-node-error`).waitFor({ state: 'visible' });
+          await page.evaluate((nid) => { RED.nodes.remove(nid); RED.nodes.dirty(true); RED.view.redraw(true); }, id);
+          newProblems().should.be.empty();
+        });
+      }
+    });
+  }
+
+  // After the rows (mocha runs a suite's own tests before its sub-suites): the dialogs above have
+  // made the editor fetch every config node's credentials by now.
+  describe('credentials', () => {
+    it('never puts a credential into the exported flows or the page', async () => {
+      const exported = await page.evaluate(() => ({
+        withoutCreds: JSON.stringify(RED.nodes.createCompleteNodeSet({ credentials: false })),
+        defaults: JSON.stringify(RED.nodes.createCompleteNodeSet()),
+      }));
+      // What a user copies from Menu > Export > All flows.
+      await page.click('#red-ui-header-button-sidemenu');
+      await page.click('#menu-item-export');
+      await page.locator('#red-ui-clipboard-dialog-export-rng-full').click();
+      await page.locator('#red-ui-clipboard-dialog-export-fmt-full').click();
+      const dialogText = await page.inputValue('#red-ui-clipboard-dialog-export-text');
+      await page.locator('#red-ui-clipboard-dialog-cancel').click();
+      JSON.parse(dialogText).length.should.be.above(10);
+      const html = await page.evaluate(() => document.documentElement.outerHTML
+        + Array.from(document.querySelectorAll('input, textarea')).map((e) => (e as HTMLInputElement).value).join('\n'));
+      const adminFlows = await (await fetch(`${demo.url}/flows`)).text();
+      for (const [where, text] of Object.entries({ withoutCreds: exported.withoutCreds, defaults: exported.defaults, dialogText, html, adminFlows })) {
+        for (const s of SECRETS) text.includes(s).should.be.false(`${where} contains a demo secret`);
+        // The wrong secrets typed for "Test connection" were cancelled, not kept.
+        text.includes(WRONG_SECRET).should.be.false(`${where} contains a secret typed into a cancelled dialog`);
+      }
+      newProblems().should.be.empty();
+    });
+  });
+});
