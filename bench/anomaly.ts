@@ -9,16 +9,8 @@
  */
 import { AnomalyEngine, type AnomalyOptionsInput } from '../nodes/lib/anomaly';
 import type { NetworkFlow } from '../nodes/lib/network-flow';
+import type { BenchResult } from './types';
 
-interface BenchResult {
-  name: string;
-  value: number;
-  unit: string;
-  baseline?: number;
-  ratio?: number;
-  target?: string;
-  pass?: boolean;
-}
 
 const KEYS = 10_000;
 const POOL = 200_000;
