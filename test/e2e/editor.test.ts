@@ -205,9 +205,16 @@ async function setField(page: Page, prefix: string, field: string, value: string
   if (tag === 'SELECT') {
     await el.selectOption(value);
   } else {
-    await el.fill(value);
-    // Node-RED validates on change/keyup; a user leaving the field fires change.
-    await el.dispatchEvent('change');
+    // The editor fills a dialog's fields asynchronously after the tray opens; on a loaded machine
+    // it can overwrite what was typed first. Type again until the value sticks, as a user would.
+    for (let attempt = 0; attempt < 10; attempt++) {
+      await el.fill(value);
+      // Node-RED validates on change/keyup; a user leaving the field fires change.
+      await el.dispatchEvent('change');
+      await page.waitForTimeout(50);
+      if ((await el.inputValue()) === value) return;
+    }
+    throw new Error(`#${prefix}-${field} does not keep the value ${JSON.stringify(value)}`);
   }
 }
 
