@@ -10,6 +10,8 @@
 export interface Device {
   mac: string;
   ip: string;
+  /** The device's IPv6 address (ULA), used when it talks to an IPv6 service. */
+  ip6: string;
   name: string;
   network: { id: string; name: string };
   group?: { id: string; name: string };
@@ -133,6 +135,7 @@ export class Traffic {
       return {
         mac,
         ip: `${net.prefix}${10 + i * 7}`,
+        ip6: `fd12:3456:789a:${NETWORKS.indexOf(net) + 1}::${(10 + i * 7).toString(16)}`,
         name,
         network: { id: net.id, name: net.name },
         group: i % 3 === 0 ? { id: '2', name: 'Mobile' } : undefined,
@@ -206,6 +209,8 @@ export class Traffic {
 /** Public-side endpoints of a flow, from the device's point of view. */
 export function flowEndpoints(f: SimFlow): { srcIp: string; dstIp: string; srcPort: number; dstPort: number } {
   const remoteIp = f.peer ? f.peer.ip : f.service.ip;
-  if (f.direction === 'inbound') return { srcIp: remoteIp, dstIp: f.device.ip, srcPort: f.srcPort, dstPort: f.dstPort };
-  return { srcIp: f.device.ip, dstIp: remoteIp, srcPort: f.srcPort, dstPort: f.dstPort };
+  // A flow runs over one IP version: the device uses its IPv6 address for an IPv6 service.
+  const localIp = remoteIp.includes(':') ? f.device.ip6 : f.device.ip;
+  if (f.direction === 'inbound') return { srcIp: remoteIp, dstIp: localIp, srcPort: f.srcPort, dstPort: f.dstPort };
+  return { srcIp: localIp, dstIp: remoteIp, srcPort: f.srcPort, dstPort: f.dstPort };
 }

@@ -132,9 +132,10 @@ export function firewallaFlow(r: VendorRecord, ctx: BatchContext): NetworkFlow |
 
   const s = side(rd, source, 'source', device, !deviceIsDst, r.sport, 'sport');
   const d = side(rd, destination, 'destination', device, deviceIsDst, r.dport, 'dport');
-  if (s.version !== undefined && d.version !== undefined && s.version !== d.version) {
-    rd.fail('destination.ip', `IPv${d.version} address with an IPv${s.version} source`);
-  }
+  // Firewalla describes the local side by the device, whose `ip` is its IPv4 address even when
+  // the flow ran over IPv6; such a record is real traffic, not a bad record. It is kept, its IP
+  // version is the remote side's (the one the flow used), and the mismatch is noted in `extra`.
+  const mixedVersions = s.version !== undefined && d.version !== undefined && s.version !== d.version;
   const direction = mapped ?? deriveDirection(s.internal, d.internal);
 
   const tsSec = rd.num(r.ts, 'ts');
@@ -194,8 +195,9 @@ export function firewallaFlow(r: VendorRecord, ctx: BatchContext): NetworkFlow |
     flow.durationMs = Math.round(durationSec * 1000);
     if (tsSec !== undefined) flow.start = ts - flow.durationMs;
   }
-  const version = s.version ?? d.version;
+  const version = mixedVersions ? (deviceIsDst ? s.version : d.version) : (s.version ?? d.version);
   if (version !== undefined) flow.ipVersion = version;
+  if (mixedVersions) extra.ipVersionMismatch = true;
   if (protocol !== undefined) flow.protocol = { number: protocol.number, name: protocol.name };
   if (upload !== undefined || download !== undefined) {
     flow.bytes = (upload ?? 0) + (download ?? 0);

@@ -18,6 +18,19 @@ function reason(rec: Rec): string {
 }
 
 describe('normalize: Firewalla flows', () => {
+  it('keeps a flow whose device is known by its IPv4 address but which ran over IPv6', () => {
+    const rec = firewallaSeed();
+    (rec.destination as Rec).ip = '2607:f8b0:4004:c1b::65';
+    const f = one(rec);
+    f.ipVersion!.should.equal(6); // the version the flow used: the remote side's
+    f.src.ip!.should.equal('192.168.210.110');
+    f.dst.ip!.should.equal('2607:f8b0:4004:c1b::65');
+    f.extra!.ipVersionMismatch!.should.be.true();
+    const ecs = new Normalizer({ format: 'ecs' }).normalize([rec], ctx);
+    ecs.invalid.should.be.empty();
+    ((ecs.records[0] as Record<string, Record<string, unknown>>).network!).should.not.have.property('community_id');
+  });
+
   it('maps every field of the documented example record (verbatim)', () => {
     one(firewallaSeed()).should.eql({
       kind: 'flow',
