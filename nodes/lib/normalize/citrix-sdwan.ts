@@ -166,10 +166,10 @@ function readFlowNumbers(r: VendorRecord, rd: Reader, out: FlowNumbers): void {
 export function sdwanFlow(r: VendorRecord, ctx: BatchContext): NetworkFlow | undefined {
   const rd = ctx.reader;
 
-  const srcIp = rd.ip(r.src_ip, 'src_ip');
+  // Text and version only: the numeric values are needed just to derive a missing direction.
+  const srcIp = rd.ipText(r.src_ip, 'src_ip');
   const srcVersion = rd.ipVersion;
-  const srcValue = rd.ipValue;
-  const dstIp = rd.ip(r.dest_ip, 'dest_ip');
+  const dstIp = rd.ipText(r.dest_ip, 'dest_ip');
   const dstVersion = rd.ipVersion;
   if (srcVersion !== undefined && dstVersion !== undefined && srcVersion !== dstVersion) {
     rd.fail('dest_ip', `IPv${dstVersion} address with an IPv${srcVersion} src_ip`);
@@ -189,11 +189,15 @@ export function sdwanFlow(r: VendorRecord, ctx: BatchContext): NetworkFlow | und
   let direction = vendorDirection;
   if (direction === undefined) {
     // No or unrecognised vendor direction: derive it from the internal networks.
-    const dstIn = dstVersion === undefined ? undefined : rd.lastIpInternal();
+    // Re-reading the canonical texts gives their values and cannot fail.
+    let dstIn: boolean | undefined;
+    if (dstVersion !== undefined) {
+      rd.ip(dstIp, 'dest_ip');
+      dstIn = rd.lastIpInternal();
+    }
     let srcIn: boolean | undefined;
     if (srcVersion !== undefined) {
-      rd.ipVersion = srcVersion;
-      rd.ipValue = srcValue;
+      rd.ip(srcIp, 'src_ip');
       srcIn = rd.lastIpInternal();
     }
     direction = deriveDirection(srcIn, dstIn);

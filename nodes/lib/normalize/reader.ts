@@ -6,7 +6,7 @@
  * `error` instead of throwing or allocating, so the per-record hot path creates no closures and
  * no exceptions. Callers `begin()` a record, read fields, then check `error`.
  */
-import { inAnyRange, parseIp, type CidrRange, type IpVersion, type ParsedIp } from '../ip';
+import { fastIpv4, inAnyRange, parseIp, type CidrRange, type IpVersion, type ParsedIp } from '../ip';
 import type { Direction } from '../network-flow';
 import { lookupProtocol, protocolByNumber, PROTOCOL_TABLE, type IpProtocol } from '../protocols';
 
@@ -31,6 +31,17 @@ export function isAbsent(v: unknown): boolean {
     return t.length === 0 || t === 'N/A' || t === '-' || t === 'n/a' || t === 'NA' || t === '--';
   }
   return false;
+}
+
+/**
+ * 1..3 printable ASCII characters, no edge space, not an absent marker: text that `trim()` and
+ * `isAbsent` would leave as it is (short application names: DNS, SSH).
+ */
+function isPlainShortText(v: string, len: number): boolean {
+  const a = v.charCodeAt(0);
+  const z = v.charCodeAt(len - 1);
+  if (a <= 32 || a >= 127 || z <= 32 || z >= 127) return false;
+  return v !== 'N/A' && v !== '-' && v !== 'n/a' && v !== 'NA' && v !== '--';
 }
 
 function show(v: unknown): string {
@@ -244,6 +255,19 @@ export class Reader {
     return this.ipSlow(v, field);
   }
 
+  /**
+   * `ip()` without the numeric value: same text, same errors, sets `ipVersion`, but leaves
+   * `ipValue` unset for a plain dotted quad. For mappers that need the value only sometimes
+   * (SD-WAN flows: only to derive a missing direction), which then read it with `ip()`.
+   */
+  ipText(v: unknown, field: string): string | undefined {
+    if (typeof v === 'string' && fastIpv4(v) !== undefined) {
+      this.ipVersion = 4;
+      return v;
+    }
+    return this.ipSlow(v, field);
+  }
+
   private gwText: string | undefined = undefined;
   private gwValue = 0;
 
@@ -294,7 +318,12 @@ export class Reader {
   /** Text, trimmed only when needed; absent markers give undefined. Numbers become text. */
   text(v: unknown): string | undefined {
     // Longer than any absent marker and no edge whitespace: the text as it is.
-    if (typeof v === 'string' && v.length > 3 && v.charCodeAt(0) > 32 && v.charCodeAt(v.length - 1) > 32) return v;
+    if (typeof v === 'string') {
+      const len = v.length;
+      if (len > 3) {
+        if (v.charCodeAt(0) > 32 && v.charCodeAt(len - 1) > 32) return v;
+      } else if (len > 0 && isPlainShortText(v, len)) return v;
+    }
     return this.textSlow(v);
   }
 
@@ -312,6 +341,14 @@ export class Reader {
     if (typeof v === 'string') {
       const n = digits15(v);
       if (n >= 0) return n;
+      // Text starting with a letter and ending in a letter or digit cannot be a number or
+      // need trimming; only the absent markers of that form need a look (N/A, NA, n/a).
+      const len = v.length;
+      if (len > 0) {
+        const c0 = v.charCodeAt(0) | 32;
+        const cl = v.charCodeAt(len - 1);
+        if (c0 >= 97 && c0 <= 122 && ((cl | 32) >= 97 && (cl | 32) <= 122 || (cl >= 48 && cl <= 57)) && (len > 3 || (v !== 'N/A' && v !== 'NA' && v !== 'n/a'))) return v;
+      }
     }
     return this.looseSlow(v);
   }
