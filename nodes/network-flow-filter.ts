@@ -7,6 +7,7 @@
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { BadInputError, FlowError } from './lib/errors';
+import { throttledStatus } from './node-support/status';
 import { compileFilter, validateExpression, type FilterPredicate } from './lib/filter';
 
 interface FilterNodeDef extends NodeDef {
@@ -68,26 +69,9 @@ export = function register(RED: NodeAPI): void {
     }
 
     let closed = false;
-    let statusTimer: NodeJS.Timeout | undefined;
-    let lastStatus = 0;
-    let pending: { matched: number; total: number } | undefined;
-
-    function showStatus(): void {
-      statusTimer = undefined;
-      if (closed || !pending) return;
-      lastStatus = Date.now();
-      node.status({ fill: 'green', shape: 'dot', text: RED._(`${T}.status.matched`, pending) });
-      pending = undefined;
-    }
-
     // A busy stream updates the status at most twice a second; the latest counts win.
-    function updateStatus(matched: number, total: number): void {
-      pending = { matched, total };
-      if (closed || statusTimer) return;
-      const wait = lastStatus + STATUS_EVERY_MS - Date.now();
-      if (wait <= 0) showStatus();
-      else statusTimer = setTimeout(showStatus, wait);
-    }
+    const status = throttledStatus<{ matched: number; total: number }>(node, (counts) =>
+      ({ fill: 'green', shape: 'dot', text: RED._(`${T}.status.matched`, counts) }), STATUS_EVERY_MS);
 
     node.on('input', (msg: NodeMessageInFlow, send: Send, done: Done) => {
       if (closed) return done();
@@ -142,14 +126,14 @@ export = function register(RED: NodeAPI): void {
           m2.payload = rest;
         }
         if (m1 || m2) send(twoOutputs ? [m1, m2] : m1!);
-        updateStatus(matches.length, payload.length);
+        status.update({ matched: matches.length, total: payload.length });
         return done();
       }
       if (typeof payload === 'object' && payload !== null) {
         const hit = test(payload as Record<string, unknown>);
         if (hit) send(twoOutputs ? [msg, null] : msg);
         else if (twoOutputs) send([null, msg]);
-        updateStatus(hit ? 1 : 0, 1);
+        status.update({ matched: hit ? 1 : 0, total: 1 });
         return done();
       }
       done(new BadInputError('payload', `expected a NetworkFlow record or an array of records, got ${payload === null ? 'null' : typeof payload}`));
@@ -157,8 +141,7 @@ export = function register(RED: NodeAPI): void {
 
     node.on('close', (done: () => void) => {
       closed = true;
-      if (statusTimer) clearTimeout(statusTimer);
-      statusTimer = undefined;
+      status.close();
       done();
     });
   }

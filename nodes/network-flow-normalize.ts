@@ -7,6 +7,7 @@
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { BadInputError, FlowError } from './lib/errors';
+import { throttledStatus } from './node-support/status';
 import { Normalizer, recordsOf, type InvalidRecord, type NormalizeContext } from './lib/normalize';
 
 interface NormalizeNodeDef extends NodeDef {
@@ -66,28 +67,12 @@ export = function register(RED: NodeAPI): void {
     }
 
     let closed = false;
-    let statusTimer: NodeJS.Timeout | undefined;
-    let lastStatus = 0;
-    let pending: { ok: number; invalid: number } | undefined;
-
-    function showStatus(): void {
-      statusTimer = undefined;
-      if (closed || !pending) return;
-      lastStatus = Date.now();
-      const { ok, invalid } = pending;
-      pending = undefined;
-      if (invalid === 0) node.status({ fill: 'green', shape: 'dot', text: t('status.ok', { ok }, `${ok} records`) });
-      else node.status({ fill: 'yellow', shape: 'ring', text: t('status.someInvalid', { ok, invalid }, `${ok} records, ${invalid} invalid`) });
-    }
-
     // A busy stream updates the status at most twice a second; the latest counts win.
-    function updateStatus(ok: number, invalid: number): void {
-      pending = { ok, invalid };
-      if (closed || statusTimer) return;
-      const wait = lastStatus + STATUS_EVERY_MS - Date.now();
-      if (wait <= 0) showStatus();
-      else statusTimer = setTimeout(showStatus, wait);
-    }
+    const status = throttledStatus<{ ok: number; invalid: number }>(node, ({ ok, invalid }) =>
+      invalid === 0
+        ? { fill: 'green', shape: 'dot', text: t('status.ok', { ok }, `${ok} records`) }
+        : { fill: 'yellow', shape: 'ring', text: t('status.someInvalid', { ok, invalid }, `${ok} records, ${invalid} invalid`) },
+    STATUS_EVERY_MS);
 
     node.on('input', (msg: NodeMessageInFlow, send: Send, done: Done) => {
       if (closed) return done();
@@ -104,7 +89,7 @@ export = function register(RED: NodeAPI): void {
       summary.count = out.length;
       summary.invalid = invalid.length;
       summary.format = normalizer.format;
-      updateStatus(out.length, invalid.length);
+      status.update({ ok: out.length, invalid: invalid.length });
 
       if (!each) {
         m.payload = out;
@@ -145,8 +130,7 @@ export = function register(RED: NodeAPI): void {
 
     node.on('close', (done: () => void) => {
       closed = true;
-      if (statusTimer) clearTimeout(statusTimer);
-      statusTimer = undefined;
+      status.close();
       done();
     });
   }
