@@ -289,7 +289,10 @@ async function helpText(page: Page): Promise<string> {
 // ---- tests -----------------------------------------------------------------------------------
 
 describe('Node-RED editor in a real Chromium', function () {
-  this.timeout(25_000);
+  this.timeout(40_000);
+  // Editor animations can lose a click on a loaded machine; afterEach closes every tray, so one
+  // retry starts from a clean editor. A real defect fails both attempts.
+  this.retries(1);
   let demo: Demo;
   let userDir: string;
   let browser: Browser;
@@ -306,7 +309,7 @@ describe('Node-RED editor in a real Chromium', function () {
     ]);
     page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     // Fail a step in seconds, with its selector, rather than at mocha's test timeout.
-    page.setDefaultTimeout(8000);
+    page.setDefaultTimeout(15_000);
     page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
     page.on('console', (m) => {
       // Includes the browser's "Failed to load resource" for any non-2xx answer (a missing icon, a 500).
@@ -414,8 +417,16 @@ describe('Node-RED editor in a real Chromium', function () {
         if (row.via) {
           await openByDoubleClick(page, host!.id, host!.z!);
           (await page.inputValue('#node-input-server')).should.equal(target!.id);
-          await page.click('#node-input-btn-server-edit');
-          await page.locator('#node-config-dialog-ok').waitFor({ state: 'visible' });
+          // A click that lands while the tray is still sliding in is lost: click again, as a user would.
+          for (let attempt = 1; ; attempt++) {
+            await page.click('#node-input-btn-server-edit');
+            try {
+              await page.locator('#node-config-dialog-ok').waitFor({ state: 'visible', timeout: 4000 });
+              break;
+            } catch (err) {
+              if (attempt === 3) throw err;
+            }
+          }
         } else {
           await openByDoubleClick(page, target!.id, target!.z!);
         }
