@@ -11,35 +11,15 @@ import { sdwanSim } from '../../simulator/citrix-sdwan';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const catchNode = require('@node-red/nodes/core/common/25-catch.js') as unknown;
 
+import { next, type Msg, until } from '../support/node-messages';
+
 helper.init(require.resolve('node-red'));
 
 const USERNAME = 'nf-node-operator-4242';
 const PASSWORD = 'P@ss:w0rd;node-test';
 
-type Msg = NodeMessage & Record<string, unknown>;
 
-/** Resolves with the next `n` messages a node receives. */
-function next(node: Node, n = 1): Promise<Msg[]> {
-  return new Promise((resolve) => {
-    const got: Msg[] = [];
-    node.on('input', (m: Msg) => {
-      got.push(m);
-      if (got.length === n) resolve(got);
-    });
-  });
-}
 
-function until(cond: () => boolean, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  return new Promise((resolve, reject) => {
-    const tick = (): void => {
-      if (cond()) resolve();
-      else if (Date.now() > end) reject(new Error('condition not reached'));
-      else setTimeout(tick, 10);
-    };
-    tick();
-  });
-}
 
 describe('nodes: citrix-sdwan-config, citrix-sdwan-flows, citrix-sdwan-ilbflows', function () {
   let sim: Simulator;

@@ -14,37 +14,13 @@ const sequenceNodes = require('@node-red/nodes/core/sequence/17-split.js') as un
 const injectNode = require('@node-red/nodes/core/common/20-inject.js') as unknown;
 /* eslint-enable @typescript-eslint/no-require-imports */
 
+import { collect, next, type Msg, until } from '../support/node-messages';
+
 helper.init(require.resolve('node-red'));
 
 const TOKEN = 'fw-node-test-token-7f3a9c2e5b';
-type Msg = NodeMessage & Record<string, unknown>;
 type Meta = Record<string, unknown> & { count: number; nextCursor: string | null; page: number; pages?: number; query: string };
 
-function collect(node: Node): Msg[] {
-  const got: Msg[] = [];
-  node.on('input', (m: Msg) => void got.push(m));
-  return got;
-}
-function next(node: Node, n = 1): Promise<Msg[]> {
-  return new Promise((resolve) => {
-    const got: Msg[] = [];
-    node.on('input', (m: Msg) => {
-      got.push(m);
-      if (got.length === n) resolve(got);
-    });
-  });
-}
-function until(cond: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  return new Promise((resolve, reject) => {
-    const tick = (): void => {
-      if (cond()) resolve();
-      else if (Date.now() > end) reject(new Error('condition not reached'));
-      else setTimeout(tick, 10);
-    };
-    tick();
-  });
-}
 const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('nodes: firewalla-msp-config, firewalla-flows (against the simulator)', function () {

@@ -10,6 +10,8 @@ import { IMPORT_STATS, flowgatewayState, type FlowGatewaySimOptions } from '../.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const catchNode = require('@node-red/nodes/core/common/25-catch.js') as unknown;
 
+import { next, type Msg, until } from '../support/node-messages';
+
 helper.init(require.resolve('node-red'));
 
 const USERNAME = 'fg-operator-7331';
@@ -17,30 +19,9 @@ const PASSWORD = 'Fg:P@ss;w0rd-node-test';
 const ACCESS_CODE = 'ewoJIm5vbmNlIjogImFmNTBlOTkxIiwKCSJhdWQiOiAi-fg-node-test';
 const SECRETS = [PASSWORD, ACCESS_CODE, encodeURIComponent(PASSWORD), Buffer.from(`${USERNAME}:${PASSWORD}`).toString('base64')];
 
-type Msg = NodeMessage & Record<string, unknown>;
 type Meta = { vendor: string; endpoint: string; host: string; fetchedAt: number; count: number; template: string; request: unknown[] };
 
-function next(node: Node, n = 1): Promise<Msg[]> {
-  return new Promise((resolve) => {
-    const got: Msg[] = [];
-    node.on('input', (m: Msg) => {
-      got.push(m);
-      if (got.length === n) resolve(got);
-    });
-  });
-}
 
-function until(cond: () => boolean, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  return new Promise((resolve, reject) => {
-    const tick = (): void => {
-      if (cond()) resolve();
-      else if (Date.now() > end) reject(new Error('condition not reached'));
-      else setTimeout(tick, 10);
-    };
-    tick();
-  });
-}
 
 interface StatsProps {
   template?: string;
