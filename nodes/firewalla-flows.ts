@@ -18,7 +18,8 @@ import {
   type FlowsPage,
   type PollState,
 } from './lib/vendors/firewalla';
-import { handleEndpoint, requestOverrides } from './node-support/endpoint';
+import { catalogue } from './node-support/catalogue';
+import { handleEndpoint, reportSetupError, requestOverrides, setInvalid } from './node-support/endpoint';
 
 const T = 'firewalla-flows';
 
@@ -42,11 +43,7 @@ interface FlowsDef extends NodeDef {
 type Msg = NodeMessage & Record<string, unknown>;
 
 export = function (RED: NodeAPI): void {
-  /** RED._ returns the key when a catalog is missing (e.g. loaded from source in tests). */
-  const t = (key: string, vars: Record<string, string | number>, fallback: string): string => {
-    const s = RED._(`${T}.${key}`, vars);
-    return s && s !== `${T}.${key}` ? s : fallback;
-  };
+  const t = catalogue(RED, T);
 
   function FirewallaFlows(this: Node, def: FlowsDef): void {
     RED.nodes.createNode(this, def);
@@ -63,8 +60,7 @@ export = function (RED: NodeAPI): void {
       setupError = err instanceof FlowError ? err : new BadInputError('config', String(err));
     }
     if (setupError) {
-      node.status({ fill: 'red', shape: 'ring', text: setupError.message.slice(0, 60) });
-      node.error(setupError.message);
+      reportSetupError(node, setupError);
     }
 
     function reportInvalid(page: FlowsPage): void {
@@ -176,10 +172,6 @@ export = function (RED: NodeAPI): void {
     }
   }
 
-  function setInvalid(msg: Msg, invalid: readonly unknown[]): void {
-    if (invalid.length) msg.invalid = invalid;
-    else delete msg.invalid;
-  }
 
   RED.nodes.registerType(T, FirewallaFlows);
 

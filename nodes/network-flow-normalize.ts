@@ -7,6 +7,7 @@
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { BadInputError, FlowError } from './lib/errors';
+import { catalogue } from './node-support/catalogue';
 import { throttledStatus } from './node-support/status';
 import { Normalizer, recordsOf, type InvalidRecord, type NormalizeContext } from './lib/normalize';
 
@@ -42,10 +43,7 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, config);
     const node = this;
     // The locale catalog, with English fallbacks for when it is not loaded (tests, a bad install).
-    const t = (key: string, vars: Record<string, string | number>, fallback: string): string => {
-      const s = RED._(`${T}.${key}`, vars);
-      return s && s !== `${T}.${key}` ? s : fallback;
-    };
+    const t = catalogue(RED, T);
     const each = config.output === 'each';
 
     let normalizer: Normalizer | undefined;

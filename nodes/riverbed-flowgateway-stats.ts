@@ -7,7 +7,8 @@ import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { BadInputError, FlowError } from './lib/errors';
 import type { NetworkFlowsMeta } from './lib/network-flow';
 import { buildStatsRequest, type FlowGatewayClient, type StatsProps } from './lib/vendors/riverbed-flowgateway';
-import { handleEndpoint, requestOverrides } from './node-support/endpoint';
+import { catalogue } from './node-support/catalogue';
+import { handleEndpoint, reportSetupError, requestOverrides, setInvalid } from './node-support/endpoint';
 
 interface FlowGatewayConfigNode extends Node {
   flowgateway?: FlowGatewayClient;
@@ -21,11 +22,7 @@ interface StatsDef extends NodeDef, StatsProps {
 const TYPE = 'riverbed-flowgateway-stats';
 
 export = function (RED: NodeAPI): void {
-  /** RED._ returns the key when a catalog is missing (e.g. loaded from source in tests). */
-  const t = (key: string, vars: Record<string, string | number>, fallback: string): string => {
-    const s = RED._(`${TYPE}.${key}`, vars);
-    return s && s !== `${TYPE}.${key}` ? s : fallback;
-  };
+  const t = catalogue(RED, TYPE);
 
   function FlowGatewayStats(this: Node, def: StatsDef): void {
     RED.nodes.createNode(this, def);
@@ -44,8 +41,7 @@ export = function (RED: NodeAPI): void {
     let setupError: FlowError | undefined;
     if (!server) setupError = new BadInputError('server', 'select a FlowGateway device (riverbed-flowgateway-config node)');
     if (setupError) {
-      node.status({ fill: 'red', shape: 'ring', text: setupError.message.slice(0, 60) });
-      node.error(setupError.message);
+      reportSetupError(node, setupError);
     } else {
       // The node's own values are checked at deploy; a message may still override a bad one.
       try {
@@ -81,8 +77,7 @@ export = function (RED: NodeAPI): void {
         const msg = ctx.msg as NodeMessage & Record<string, unknown>;
         msg.payload = r.records;
         msg.networkFlows = meta;
-        if (r.invalid.length) msg.invalid = r.invalid;
-        else delete msg.invalid;
+        setInvalid(msg, r.invalid);
         ctx.send(msg);
         return r.invalid.length
           ? t('status.someInvalid', { count: r.records.length, invalid: r.invalid.length }, `${r.records.length} records, ${r.invalid.length} skipped`)

@@ -7,7 +7,8 @@ import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { BadInputError, FlowError } from '../lib/errors';
 import type { NetworkFlowsMeta } from '../lib/network-flow';
 import { parseSdwanQuery, type SdwanClient, type SdwanEndpoint } from '../lib/vendors/citrix-sdwan';
-import { handleEndpoint, requestOverrides } from './endpoint';
+import { catalogue } from './catalogue';
+import { handleEndpoint, reportSetupError, requestOverrides, setInvalid } from './endpoint';
 
 export interface SdwanCredentials {
   username?: string;
@@ -28,11 +29,7 @@ interface SdwanEndpointDef extends NodeDef {
 }
 
 export function registerSdwanEndpoint(RED: NodeAPI, type: 'citrix-sdwan-flows' | 'citrix-sdwan-ilbflows', resource: SdwanEndpoint): void {
-  /** RED._ returns the key when a catalog is missing (e.g. loaded from source in tests). */
-  const t = (key: string, vars: Record<string, string | number>, fallback: string): string => {
-    const s = RED._(`${type}.${key}`, vars);
-    return s && s !== `${type}.${key}` ? s : fallback;
-  };
+  const t = catalogue(RED, type);
 
   function SdwanEndpointNode(this: Node, def: SdwanEndpointDef): void {
     RED.nodes.createNode(this, def);
@@ -48,8 +45,7 @@ export function registerSdwanEndpoint(RED: NodeAPI, type: 'citrix-sdwan-flows' |
       setupError = err as FlowError;
     }
     if (setupError) {
-      node.status({ fill: 'red', shape: 'ring', text: setupError.message.slice(0, 60) });
-      node.error(setupError.message);
+      reportSetupError(node, setupError);
     }
 
     handleEndpoint(node, {
@@ -79,8 +75,7 @@ export function registerSdwanEndpoint(RED: NodeAPI, type: 'citrix-sdwan-flows' |
         const msg = ctx.msg as NodeMessage & Record<string, unknown>;
         msg.payload = r.records;
         msg.networkFlows = meta;
-        if (r.invalid.length) msg.invalid = r.invalid;
-        else delete msg.invalid;
+        setInvalid(msg, r.invalid);
         ctx.send(msg);
         return r.invalid.length
           ? t('status.someInvalid', { count: r.records.length, invalid: r.invalid.length }, `${r.records.length} ${resource}, ${r.invalid.length} skipped`)

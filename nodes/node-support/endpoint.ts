@@ -92,3 +92,16 @@ function clock(): string {
 function shorten(s: string, max = 60): string {
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }
+
+/** A node that cannot work as configured says so at deploy: red status and one error. */
+export function reportSetupError(node: Node, err: FlowError): void {
+  node.status({ fill: 'red', shape: 'ring', text: err.message.slice(0, 60) });
+  node.error(err.message);
+}
+
+/** `msg.invalid` lists the skipped records of this message, and is absent when there are none. */
+export function setInvalid(msg: NodeMessage, invalid: readonly unknown[]): void {
+  const m = msg as NodeMessage & { invalid?: readonly unknown[] };
+  if (invalid.length) m.invalid = invalid;
+  else delete m.invalid;
+}
