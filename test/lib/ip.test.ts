@@ -1,5 +1,6 @@
 import 'should';
-import { parseIp, parseCidr, parseCidrList, inAnyRange } from '../../nodes/lib/ip';
+import fc from 'fast-check';
+import { inAnyRange, ipv4Value, isCanonicalIpv4, parseCidr, parseCidrList, parseIp } from '../../nodes/lib/ip';
 
 describe('lib/ip', () => {
   it('canonicalises IPv4, IPv6 and IPv4-mapped IPv6', () => {
@@ -24,5 +25,43 @@ describe('lib/ip', () => {
     inAnyRange(parseIp('fd00::1')!, nets).should.be.true();
     inAnyRange(parseIp('8.8.8.8')!, nets).should.be.false();
     (() => parseCidrList('10.0.0.0/8, bogus')).should.throw(/"bogus"/);
+  });
+
+  it('ipv4Value reads canonical dotted quads only', () => {
+    ipv4Value('0.0.0.0').should.equal(0);
+    ipv4Value('255.255.255.255').should.equal(4294967295);
+    ipv4Value('10.1.2.3').should.equal(167838211);
+    ipv4Value('192.168.100.200').should.equal(3232261320);
+    ipv4Value('0.10.100.0').should.equal(10 * 65536 + 100 * 256);
+    for (const bad of ['', '1.2.3', '1.2.3.4.', '.1.2.3', '1..2.3', '01.2.3.4', '1.2.3.04', '256.0.0.0', '1.2.3.-4', '1.2.3.4 ', '1.2.3.4x', '1234.1.1.1', '::1', '1.2.3.4.5']) {
+      ipv4Value(bad).should.equal(-1, bad);
+    }
+  });
+
+  it('ipv4Value accepts exactly the dotted quads parseIp accepts', () => {
+    const candidates = fc.oneof(
+      fc.ipV4(),
+      fc.stringMatching(/^[0-9.]{1,16}$/),
+      fc.tuple(fc.integer({ min: 0, max: 999 }), fc.integer({ min: 0, max: 999 })).map(([a, b]) => `${a}.0${b}.1.${b}`),
+    );
+    fc.assert(
+      fc.property(candidates, (s) => {
+        const p = parseIp(s);
+        const v = ipv4Value(s);
+        return p && p.version === 4 && !s.includes(':') ? v === p.value : v === -1;
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('isCanonicalIpv4 accepts exactly what ipv4Value accepts', () => {
+    for (const s of ['0.0.0.0', '255.255.255.255', '249.250.251.252', '100.200.250.255', '10.0.0.1', '1.2.3.199']) isCanonicalIpv4(s).should.be.true(s);
+    for (const s of ['', '1.2.3', '01.2.3.4', '1.2.3.4.', '256.1.1.1', '1.2.3.256', '260.0.0.0', '1..2.3', '1.2.3.4 ', 'a.b.c.d', '1.2.3.04', '0.0.0.00', '1.2.3.1000', '١.2.3.4', '::1']) isCanonicalIpv4(s).should.be.false(s);
+    const candidates = fc.oneof(
+      fc.ipV4(),
+      fc.stringMatching(/^[0-9.]{1,16}$/),
+      fc.tuple(fc.integer({ min: 0, max: 299 }), fc.integer({ min: 0, max: 299 }), fc.integer({ min: 0, max: 299 })).map(([a, b, c]) => `${a}.${b}.${c}.${a + c}`),
+    );
+    fc.assert(fc.property(candidates, (s) => isCanonicalIpv4(s) === ipv4Value(s) >= 0), { numRuns: 20000 });
   });
 });

@@ -1,6 +1,6 @@
 /**
  * Compiles a parsed filter into one plain JavaScript function, once, at deploy. The generated
- * code reads record fields directly, reads IPv4 addresses with `fastIpv4` (no regex, no
+ * code reads record fields directly, reads IPv4 addresses with ip.ts `ipv4Value` (no regex, no
  * objects), compares against integer ranges fixed at compile time (merged and searched by
  * bisection when a list is long) and only calls ip.ts `parseIp` for text containing ':'.
  *
@@ -8,11 +8,11 @@
  * regexes and non-finite numbers are passed in as constants (`K[i]`); property names are
  * written with JSON.stringify; finite numbers with String().
  */
-import { parseIp } from '../ip';
+import { ipv4Value, parseIp } from '../ip';
 import { lookupProtocol } from '../protocols';
 import type { CmpOp, Expr, Side } from './ast';
 import { METRIC_FIELD } from './ast';
-import { blockIndex, fastIpv4, firstOctet, firstOctetMask, inRanges4, inRanges4Indexed, inRanges6, mergeRanges } from './ranges';
+import { blockIndex, firstOctet, firstOctetMask, inRanges4, inRanges4Indexed, inRanges6, mergeRanges } from './ranges';
 import { bpsOf, getPath, toNumber, toText } from './values';
 
 export type Record_ = Record<string, unknown>;
@@ -27,7 +27,7 @@ const INLINE_STRINGS = 6;
 
 /** Run-time helpers the generated code calls (passed in, never global). */
 const HELPERS = {
-  V4: fastIpv4,
+  V4: ipv4Value,
   O1: firstOctet,
   PARSE: parseIp,
   IN4: inRanges4,

@@ -1,40 +1,7 @@
 /**
- * The compiler's address and port sets: a fast IPv4 dotted-quad reader for the per-record hot
- * path, and sorted, merged, disjoint ranges searched by bisection for large lists.
+ * The compiler's address and port sets: sorted, merged, disjoint ranges searched by bisection
+ * for large lists. (Addresses are read with ip.ts `ipv4Value`.)
  */
-
-/**
- * A canonical IPv4 dotted quad (`10.1.2.3`: no leading zeros, no spaces) as an unsigned 32-bit
- * integer, or -1 for anything else. No regex, no allocation: this runs for every record.
- */
-export function fastIpv4(s: string): number {
-  const n = s.length;
-  if (n < 7 || n > 15) return -1;
-  let acc = 0;
-  let part = 0;
-  let digits = 0;
-  let dots = 0;
-  for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 46) {
-      if (digits === 0 || dots === 3) return -1;
-      acc = acc * 256 + part;
-      part = 0;
-      digits = 0;
-      dots++;
-    } else if (c >= 48 && c <= 57) {
-      // A second digit after a leading 0 ("01") is not canonical.
-      if (digits === 1 && part === 0) return -1;
-      part = part * 10 + (c - 48);
-      if (part > 255) return -1;
-      digits++;
-    } else {
-      return -1;
-    }
-  }
-  if (dots !== 3 || digits === 0) return -1;
-  return acc * 256 + part;
-}
 
 /**
  * The first octet of text that starts like an IPv4 address (`10.` / `192.`), or -1 when it does

@@ -9,7 +9,6 @@
  * This is the hot path of the benchmark: straight-line code, one reader, no closures, no zod.
  */
 import type { Direction, NetworkFlow } from '../network-flow';
-import type { IpProtocol } from '../protocols';
 import { deriveDirection, type Reader } from './reader';
 import type { BatchContext, VendorRecord } from './types';
 
@@ -126,43 +125,6 @@ function documentedFlowFields(r: VendorRecord): number {
   );
 }
 
-/** The numeric fields of a flows record; one instance, reused (the mapping is synchronous). */
-interface FlowNumbers {
-  srcPort: number | undefined;
-  dstPort: number | undefined;
-  protocol: IpProtocol | undefined;
-  age: number | undefined;
-  bytes: number | undefined;
-  packets: number | undefined;
-  pps: number | undefined;
-  rateKbps: number | undefined;
-}
-const N: FlowNumbers = {
-  srcPort: undefined,
-  dstPort: undefined,
-  protocol: undefined,
-  age: undefined,
-  bytes: undefined,
-  packets: undefined,
-  pps: undefined,
-  rateKbps: undefined,
-};
-
-/**
- * Reads the numeric fields into `out`. Split from `sdwanFlow` (like `sdwanFlowExtra`) so that
- * V8 inlines the readers here instead of running out of inlining budget in one big function.
- */
-function readFlowNumbers(r: VendorRecord, rd: Reader, out: FlowNumbers): void {
-  out.srcPort = rd.port(r.src_port, 'src_port');
-  out.dstPort = rd.port(r.dest_port, 'dest_port');
-  out.protocol = rd.protocol(r.ipp, 'ipp');
-  out.age = rd.count(r.age, 'age');
-  out.bytes = rd.count(r.bytes, 'bytes');
-  out.packets = rd.count(r.packets, 'packets');
-  out.pps = rd.num(r.pps, 'pps');
-  out.rateKbps = rd.num(r.customer_kbps, 'customer_kbps');
-}
-
 export function sdwanFlow(r: VendorRecord, ctx: BatchContext): NetworkFlow | undefined {
   const rd = ctx.reader;
 
@@ -174,39 +136,56 @@ export function sdwanFlow(r: VendorRecord, ctx: BatchContext): NetworkFlow | und
   if (srcVersion !== undefined && dstVersion !== undefined && srcVersion !== dstVersion) {
     rd.fail('dest_ip', `IPv${dstVersion} address with an IPv${srcVersion} src_ip`);
   }
-  readFlowNumbers(r, rd, N);
-  const srcPort = N.srcPort;
-  const dstPort = N.dstPort;
-  const protocol = N.protocol;
-  const age = N.age;
-  const bytes = N.bytes;
-  const packets = N.packets;
-  const pps = N.pps;
-  const rateKbps = N.rateKbps;
+  const srcPort = rd.port(r.src_port, 'src_port');
+  const dstPort = rd.port(r.dest_port, 'dest_port');
+  const protocol = rd.protocol(r.ipp, 'ipp');
+  const age = rd.count(r.age, 'age');
+  const bytes = rd.count(r.bytes, 'bytes');
+  const packets = rd.count(r.packets, 'packets');
+  const pps = rd.num(r.pps, 'pps');
+  const rateKbps = rd.num(r.customer_kbps, 'customer_kbps');
 
-  const vendorDir = rd.text(r.direction);
+  // The two documented spellings first: a plain comparison, no text checks.
+  const rawDir = r.direction;
+  const vendorDir = rawDir === 'LAN to WAN' || rawDir === 'WAN to LAN' ? rawDir : rd.text(rawDir);
   const vendorDirection = vendorDir === undefined ? undefined : sdwanDirection(vendorDir);
   let direction = vendorDirection;
   if (direction === undefined) {
-    // No or unrecognised vendor direction: derive it from the internal networks.
-    // Re-reading the canonical texts gives their values and cannot fail.
-    let dstIn: boolean | undefined;
-    if (dstVersion !== undefined) {
-      rd.ip(dstIp, 'dest_ip');
-      dstIn = rd.lastIpInternal();
-    }
+    // No or unrecognised vendor direction: derive it from the internal networks. Re-reading
+    // the canonical texts gives their values and cannot fail.
     let srcIn: boolean | undefined;
     if (srcVersion !== undefined) {
       rd.ip(srcIp, 'src_ip');
       srcIn = rd.lastIpInternal();
     }
+    let dstIn: boolean | undefined;
+    if (dstVersion !== undefined) {
+      rd.ip(dstIp, 'dest_ip');
+      dstIn = rd.lastIpInternal();
+    }
     direction = deriveDirection(srcIn, dstIn);
   }
 
-  const extra = sdwanFlowExtra(r, rd, vendorDir !== undefined && vendorDirection === undefined ? vendorDir : undefined);
+  const app = rd.text(r.application) ?? rd.text(r.service_name);
+  // Every field the mapping reads gave a value: then all documented fields are present, and
+  // the extra part needs no separate count of them to know whether the record has others.
+  const mainComplete =
+    srcIp !== undefined &&
+    dstIp !== undefined &&
+    srcPort !== undefined &&
+    dstPort !== undefined &&
+    protocol !== undefined &&
+    age !== undefined &&
+    bytes !== undefined &&
+    packets !== undefined &&
+    pps !== undefined &&
+    rateKbps !== undefined &&
+    vendorDir !== undefined &&
+    app !== undefined &&
+    r.application !== undefined;
+  const extra = sdwanFlowExtra(r, rd, vendorDir !== undefined && vendorDirection === undefined ? vendorDir : undefined, mainComplete);
   if (rd.error !== undefined) return undefined;
 
-  const app = rd.text(r.application) ?? rd.text(r.service_name);
   const fetchedAt = ctx.fetchedAt;
   const observer = ctx.observer;
   const ipVersion = srcVersion ?? dstVersion;
@@ -215,6 +194,7 @@ export function sdwanFlow(r: VendorRecord, ctx: BatchContext): NetworkFlow | und
   // one allocation (about twice as fast as adding properties one by one). The general path
   // below builds the same record leaving absent fields out.
   if (
+    mainComplete &&
     srcIp !== undefined &&
     dstIp !== undefined &&
     srcPort !== undefined &&
@@ -312,7 +292,7 @@ export function sdwanFlow(r: VendorRecord, ctx: BatchContext): NetworkFlow | und
  * (and inlines the readers into) it separately from the main mapping: one big function runs out
  * of inlining budget and pays a call per field.
  */
-function sdwanFlowExtra(r: VendorRecord, rd: Reader, oddDirection: string | undefined): Record<string, unknown> | undefined {
+function sdwanFlowExtra(r: VendorRecord, rd: Reader, oddDirection: string | undefined, mainComplete: boolean): Record<string, unknown> | undefined {
   const appRuleId = rd.loose(r.app_rule_id);
   const classType = rd.text(r.class_type);
   const hdrCompressionBytes = rd.count(r.hdr_compression_bytes, 'hdr_compression_bytes');
@@ -327,10 +307,28 @@ function sdwanFlowExtra(r: VendorRecord, rd: Reader, oddDirection: string | unde
   const transmissionType = rd.text(r.transmission_type);
   const vpOverheadKbps = rd.num(r.virtual_path_overhead_kbps, 'virtual_path_overhead_kbps');
   const vpathclass = rd.loose(r.vpathclass);
+  const complete =
+    mainComplete &&
+    appRuleId !== undefined &&
+    classType !== undefined &&
+    hdrCompressionBytes !== undefined &&
+    hitcount !== undefined &&
+    ipDscp !== undefined &&
+    ipsecOverheadKbps !== undefined &&
+    lanGwIp !== undefined &&
+    path !== undefined &&
+    ruleId !== undefined &&
+    serviceName !== undefined &&
+    serviceType !== undefined &&
+    transmissionType !== undefined &&
+    vpOverheadKbps !== undefined &&
+    vpathclass !== undefined;
   // Fields beyond the documented ones (newer firmware) are kept rather than lost; the keys are
-  // scanned only when the record has more of them than documented fields present.
-  const hasUnknown = keyCount(r) > documentedFlowFields(r);
+  // scanned only when the record has more of them than documented fields present (all of them
+  // when every read gave a value).
+  const hasUnknown = keyCount(r) > (complete ? SDWAN_FLOW_FIELDS.length : documentedFlowFields(r));
   if (
+    complete &&
     appRuleId !== undefined &&
     classType !== undefined &&
     hdrCompressionBytes !== undefined &&

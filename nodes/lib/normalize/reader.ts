@@ -6,7 +6,7 @@
  * `error` instead of throwing or allocating, so the per-record hot path creates no closures and
  * no exceptions. Callers `begin()` a record, read fields, then check `error`.
  */
-import { fastIpv4, inAnyRange, parseIp, type CidrRange, type IpVersion, type ParsedIp } from '../ip';
+import { inAnyRange, ipv4Value, isCanonicalIpv4, parseIp, type CidrRange, type IpVersion, type ParsedIp } from '../ip';
 import type { Direction } from '../network-flow';
 import { lookupProtocol, protocolByNumber, PROTOCOL_TABLE, type IpProtocol } from '../protocols';
 
@@ -94,33 +94,19 @@ export function decimal15(v: string): number {
 }
 
 /**
- * A strict dotted quad (no leading zeros, as ip.ts requires) to its unsigned 32-bit value, with
- * no allocation; -1 for anything else (which then goes through ip.ts `parseIp`).
+ * True when the text starts with a digit and, if longer than one character, a second digit.
+ * For such text `Number()` can only have read a plain decimal literal (no sign, no space in
+ * front, no `0x`/`0o`/`0b`, no `Infinity`), which is exactly what the slow paths below accept
+ * after `trim()` and the `DECIMAL` check, with the same value; so the fast paths may call
+ * `Number()` and keep its result when it is in range. That is worth it because V8 answers
+ * `Number()` for short digit strings from the array index cached in the string's hash, without
+ * reading the digits again (JSON.parse internalizes values of up to 10 characters). V8 caches
+ * the index only up to 7 characters (`Name::kMaxCachedArrayIndexLength`), so longer text takes
+ * the digit loop, which measured about twice as fast as `Number()` there.
  */
-export function ipv4Value(v: string): number {
+function startsWithTwoDigits(v: string): boolean {
   const len = v.length;
-  if (len < 7 || len > 15) return -1;
-  let value = 0;
-  let octet = 0;
-  let digits = 0;
-  let dots = 0;
-  for (let i = 0; i < len; i++) {
-    const c = v.charCodeAt(i);
-    if (c === 46) {
-      if (digits === 0 || dots === 3) return -1;
-      value = value * 256 + octet;
-      octet = 0;
-      digits = 0;
-      dots++;
-    } else {
-      const d = c - 48;
-      if (d < 0 || d > 9 || (digits === 1 && octet === 0)) return -1;
-      octet = octet * 10 + d;
-      if (++digits > 3 || octet > 255) return -1;
-    }
-  }
-  if (dots !== 3 || digits === 0) return -1;
-  return value * 256 + octet;
+  return len > 0 && v.charCodeAt(0) - 48 >>> 0 <= 9 && (len === 1 || v.charCodeAt(1) - 48 >>> 0 <= 9);
 }
 
 export class Reader {
@@ -152,8 +138,15 @@ export class Reader {
    */
   count(v: unknown, field: string): number | undefined {
     if (typeof v === 'string') {
-      const n = digits15(v);
-      if (n >= 0) return n;
+      if (v.length <= 7) {
+        if (startsWithTwoDigits(v)) {
+          const n = Number(v);
+          if (Number.isInteger(n)) return n;
+        }
+      } else {
+        const n = digits15(v);
+        if (n >= 0) return n;
+      }
     }
     return this.countSlow(v, field);
   }
@@ -221,9 +214,9 @@ export class Reader {
 
   /** A TCP/UDP port 0..65535. */
   port(v: unknown, field: string): number | undefined {
-    if (typeof v === 'string') {
-      const n = digits15(v);
-      if (n >= 0 && n <= 65535) return n;
+    if (typeof v === 'string' && v.length <= 5 && startsWithTwoDigits(v)) {
+      const n = Number(v);
+      if (Number.isInteger(n) && n <= 65535) return n;
     }
     return this.portSlow(v, field);
   }
@@ -261,7 +254,7 @@ export class Reader {
    * (SD-WAN flows: only to derive a missing direction), which then read it with `ip()`.
    */
   ipText(v: unknown, field: string): string | undefined {
-    if (typeof v === 'string' && fastIpv4(v) !== undefined) {
+    if (typeof v === 'string' && isCanonicalIpv4(v)) {
       this.ipVersion = 4;
       return v;
     }
@@ -317,18 +310,18 @@ export class Reader {
 
   /** Text, trimmed only when needed; absent markers give undefined. Numbers become text. */
   text(v: unknown): string | undefined {
-    // Longer than any absent marker and no edge whitespace: the text as it is.
-    if (typeof v === 'string') {
-      const len = v.length;
-      if (len > 3) {
-        if (v.charCodeAt(0) > 32 && v.charCodeAt(len - 1) > 32) return v;
-      } else if (len > 0 && isPlainShortText(v, len)) return v;
-    }
+    // Longer than any absent marker and no edge whitespace: the text as it is. Kept this small
+    // so that V8 inlines it into the record mappers; short text takes the out-of-line path.
+    if (typeof v === 'string' && v.length > 3 && v.charCodeAt(0) > 32 && v.charCodeAt(v.length - 1) > 32) return v;
     return this.textSlow(v);
   }
 
   private textSlow(v: unknown): string | undefined {
-    if (typeof v === 'string') return isAbsent(v) ? undefined : v.trim();
+    if (typeof v === 'string') {
+      const len = v.length;
+      if (len > 0 && len <= 3 && isPlainShortText(v, len)) return v;
+      return isAbsent(v) ? undefined : v.trim();
+    }
     if (typeof v === 'number' || typeof v === 'boolean') return String(v);
     return undefined;
   }
@@ -339,8 +332,15 @@ export class Reader {
    */
   loose(v: unknown): string | number | boolean | undefined {
     if (typeof v === 'string') {
-      const n = digits15(v);
-      if (n >= 0) return n;
+      if (v.length <= 7) {
+        if (startsWithTwoDigits(v)) {
+          const n = Number(v);
+          if (n === n) return n; // not NaN: at most 7 characters cannot pass 2^53
+        }
+      } else {
+        const n = digits15(v);
+        if (n >= 0) return n;
+      }
       // Text starting with a letter and ending in a letter or digit cannot be a number or
       // need trimming; only the absent markers of that form need a look (N/A, NA, n/a).
       const len = v.length;

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { parseFilter } from '../../../nodes/lib/filter';
 import { compileExpr } from '../../../nodes/lib/filter/compile';
 import { tokenize } from '../../../nodes/lib/filter/lexer';
-import { blockIndex, fastIpv4, firstOctet, inRanges4Indexed, firstOctetMask, inRanges4, inRanges6, mergeRanges } from '../../../nodes/lib/filter/ranges';
+import { blockIndex, firstOctet, inRanges4Indexed, firstOctetMask, inRanges4, inRanges6, mergeRanges } from '../../../nodes/lib/filter/ranges';
 import { glob } from '../../../nodes/lib/filter/reference';
 import { bpsOf, getPath, parseDuration, parseRate, parseSize, toNumber, toText } from '../../../nodes/lib/filter/values';
 
@@ -96,16 +96,6 @@ describe('lib/filter parts', () => {
   });
 
   describe('ranges', () => {
-    it('fastIpv4 reads canonical dotted quads only', () => {
-      fastIpv4('0.0.0.0').should.equal(0);
-      fastIpv4('255.255.255.255').should.equal(4294967295);
-      fastIpv4('10.1.2.3').should.equal(167838211);
-      fastIpv4('192.168.100.200').should.equal(3232261320);
-      for (const bad of ['', '1.2.3', '1.2.3.4.', '.1.2.3', '1..2.3', '01.2.3.4', '1.2.3.04', '256.0.0.0', '1.2.3.-4', '1.2.3.4 ', '1.2.3.4x', '1234.1.1.1', '::1', '1.2.3.4.5']) {
-        fastIpv4(bad).should.equal(-1, bad);
-      }
-      fastIpv4('0.10.100.0').should.equal(10 * 65536 + 100 * 256);
-    });
     it('inRanges4Indexed agrees with bisection and with a linear scan', () => {
       const addr = fc.oneof(fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.integer({ min: 0x0a000000, max: 0x0a00ffff }), fc.constantFrom(0, 65535, 65536, 2 ** 32 - 1));
       const range = fc.tuple(addr, fc.integer({ min: 0, max: 300_000 })).map(([a, len]) => [a, Math.min(2 ** 32 - 1, a + len)] as [number, number]);
