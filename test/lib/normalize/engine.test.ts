@@ -95,6 +95,62 @@ describe('normalize: reader fast paths agree with the general parsers', () => {
   });
 
 
+  describe('number readers agree with the written rules on any text', () => {
+    // An independent statement of the rules in reader.ts: trim; "", "N/A", "-", "--", "NA"
+    // mean absent; a count is a whole number from 0 to 2^53 written in decimal (sign "+",
+    // leading zeros, a fraction or an exponent allowed when the value is whole); hex, octal
+    // and binary forms are not numbers; loose fields keep text that is not a finite number.
+    const DEC = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+    const absent = (t: string): boolean => ['', 'N/A', 'n/a', '-', '--', 'NA'].includes(t);
+    const refCount = (v: string, max: number): number | undefined | 'error' => {
+      const t = v.trim();
+      if (absent(t)) return undefined;
+      if (/^\+?\d+$/.test(t)) {
+        const digits = t.replace(/^\+?0*/, '') || '0';
+        if (digits.length > 16 || (digits.length === 16 && digits > '9007199254740992')) return 'error';
+        const n = Number(digits);
+        return n <= max ? n : 'error';
+      }
+      if (!DEC.test(t)) return 'error';
+      const n = Number(t);
+      return n >= 0 && Number.isInteger(n) && n <= Math.min(max, 2 ** 53) ? n : 'error';
+    };
+    const refLoose = (v: string): string | number | undefined => {
+      const t = v.trim();
+      if (absent(t)) return undefined;
+      if (DEC.test(t)) {
+        const n = Number(t);
+        if (Number.isFinite(n) && (!Number.isInteger(n) || Number.isSafeInteger(n))) return n;
+      }
+      return t;
+    };
+    const text = fc.oneof(
+      fc.string({ unit: fc.constantFrom(...'0123456789 +-.eExXob\t'.split('')), maxLength: 9 }),
+      fc.integer({ min: 0, max: 99_999_999 }).map(String),
+      fc.constantFrom('0', '00', '007', '0x1f', '0b11', '0o17', ' 0x1F', '1e999', '11e999', '12.0', '12.5', '1e2', '+12', ' 12', '12 ', '65536', '65535', 'N/A', ''),
+    );
+    const run = <T>(read: (rd: Reader, v: string) => T, v: string): T | 'error' => {
+      const rd = new Reader(parseCidrList(''));
+      rd.begin();
+      const out = read(rd, v);
+      return rd.error === undefined ? out : 'error';
+    };
+    it('count', () => {
+      fc.assert(fc.property(text, (v) => Object.is(run((rd, x) => rd.count(x, 'f'), v), refCount(v, 2 ** 53))), { numRuns: 20000 });
+    });
+    it('port', () => {
+      fc.assert(fc.property(text, (v) => Object.is(run((rd, x) => rd.port(x, 'f'), v), refCount(v, 65535))), { numRuns: 20000 });
+    });
+    it('text', () => {
+      const words = fc.string({ unit: fc.constantFrom(...'aZ9-/ \t\u00a0N'.split('')), maxLength: 7 });
+      const refText = (v: string): string | undefined => (absent(v.trim()) ? undefined : v.trim());
+      fc.assert(fc.property(fc.oneof(words, text), (v) => run((rd, x) => rd.text(x), v) === refText(v)), { numRuns: 20000 });
+    });
+    it('loose', () => {
+      fc.assert(fc.property(text, (v) => Object.is(run((rd, x) => rd.loose(x), v), refLoose(v))), { numRuns: 20000 });
+    });
+  });
+
   it('the gateway cache gives the same results as a fresh read', () => {
     const rd = new Reader(parseCidrList(''));
     rd.ipRepeated('10.0.0.1', 'g')!.should.equal('10.0.0.1');
