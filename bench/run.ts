@@ -4,23 +4,51 @@
  * unless a benchmark throws: targets are reported, not enforced, because a loaded machine can
  * miss one without the code having changed.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BenchResult } from './types';
 
+/**
+ * Each suite runs in a child process of its own: a suite that runs after others inherits their
+ * heap (hundreds of MB of benchmark data waiting to be collected) and their JIT feedback, and the
+ * normalize suite measured a few percent slower that way than alone. Ratios are still taken
+ * against a baseline in the same process as the measurement: the suite's own.
+ */
+const CHILD_FLAG = '--suite-json';
+
+async function runSuite(file: string): Promise<BenchResult[]> {
+  const mod = require(path.join(__dirname, file)) as { run?: () => Promise<BenchResult[]> };
+  return typeof mod.run === 'function' ? mod.run() : [];
+}
+
+function runSuiteInChild(file: string): BenchResult[] {
+  const child = spawnSync(process.execPath, [...process.execArgv, __filename, CHILD_FLAG, file], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (child.status !== 0) throw new Error(`benchmark ${file} exited with ${child.status ?? child.signal}`);
+  const lines = child.stdout.trim().split('\n');
+  return JSON.parse(lines[lines.length - 1]!) as BenchResult[];
+}
+
 async function main(): Promise<void> {
-  const only = process.argv.slice(2);
+  const args = process.argv.slice(2);
+  if (args[0] === CHILD_FLAG) {
+    const rows = await runSuite(args[1]!);
+    process.stdout.write(`\n${JSON.stringify(rows)}\n`);
+    return;
+  }
   const files = fs
     .readdirSync(__dirname)
     .filter((f) => /\.(js|ts)$/.test(f) && !f.endsWith('.d.ts') && !/^(run|types)\./.test(f))
-    .filter((f) => only.length === 0 || only.some((o) => f.startsWith(o)));
+    .filter((f) => args.length === 0 || args.some((o) => f.startsWith(o)));
   const rows: Array<BenchResult & { suite: string }> = [];
   for (const f of files) {
-    const mod = require(path.join(__dirname, f)) as { run?: () => Promise<BenchResult[]> };
-    if (typeof mod.run !== 'function') continue;
     const suite = f.replace(/\.(js|ts)$/, '');
     console.log(`# ${suite}`);
-    for (const r of await mod.run()) {
+    for (const r of runSuiteInChild(f)) {
       rows.push({ suite, ...r });
       console.log(`  ${format(r)}`);
     }
