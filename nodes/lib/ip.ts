@@ -24,9 +24,6 @@ export interface CidrRange {
   text: string;
 }
 
-/** Strict dotted-quad (no octal, hex, or short forms, which ipaddr.js would accept). */
-const V4_STRICT = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-
 /**
  * A canonical IPv4 dotted quad (four 0..255 octets, no leading zeros, no spaces: exactly the
  * text `parseIp` returns unchanged) as an unsigned 32-bit integer; -1 for anything else, which
@@ -136,9 +133,9 @@ export function parseIp(input: string): ParsedIp | undefined {
   if (s.startsWith('[') && s.endsWith(']')) s = s.slice(1, -1);
   if (s === '') return undefined;
   if (!s.includes(':')) {
-    if (!V4_STRICT.test(s)) return undefined;
-    const bytes = s.split('.').map(Number);
-    return { version: 4, text: bytes.join('.'), value: ipv4ToInt(bytes) };
+    // Strict dotted quad only: no octal, hex or short forms, which ipaddr.js would accept.
+    const value = ipv4Value(s);
+    return value < 0 ? undefined : { version: 4, text: s, value };
   }
   const zone = s.indexOf('%');
   if (zone >= 0) s = s.slice(0, zone);
