@@ -76,7 +76,7 @@ export = function (RED: NodeAPI): void {
         const client = server!.firewalla;
         if (!client) throw new BadInputError('server', 'the Firewalla MSP configuration is closed or invalid');
         const opts = applyOverrides(defaults!, requestOverrides(ctx.msg));
-        const { query, windowEnd } = effectiveQuery(opts, poll, Date.now());
+        const { query, windowEnd } = effectiveQuery(opts, poll, client.http.clock.now());
         const q = { query, groupBy: opts.groupBy, sortBy: opts.sortBy, limit: opts.limit, cursor: opts.cursor };
         const onWait = (ms: number): void => ctx.progress(t('status.waiting', { seconds: Math.ceil(ms / 1000) }, `rate limit: waiting ${Math.ceil(ms / 1000)} s`));
         const meta = (count: number, fetchedAt: number, nextCursor: string | null, extra: Record<string, unknown>): NetworkFlowsMeta => ({
@@ -121,7 +121,7 @@ export = function (RED: NodeAPI): void {
           }
           const pages = last ? last.index + 1 : 0;
           msg.payload = records;
-          msg.networkFlows = meta(records.length, last?.fetchedAt ?? Date.now(), last?.nextCursor ?? null, { page: pages, pages, truncated: last?.truncated ?? false });
+          msg.networkFlows = meta(records.length, last?.fetchedAt ?? client.http.clock.now(), last?.nextCursor ?? null, { page: pages, pages, truncated: last?.truncated ?? false });
           setInvalid(msg, invalid);
           remember(last?.nextCursor ?? null);
           ctx.send(msg);

@@ -68,7 +68,7 @@ export = function (RED: NodeAPI): void {
           vendor: 'riverbed-flowgateway',
           endpoint: 'import_stats',
           host: client.host,
-          fetchedAt: Date.now(),
+          fetchedAt: client.http.clock.now(),
           count: r.records.length,
           template: built.template,
           request: built.body,

@@ -318,8 +318,8 @@ registerVendor('firewalla', (ctx: SimContext, options: SimulatorOptions): Vendor
       const auth = String(req.headers.authorization ?? '');
       const m = /^Token\s+(\S+)\s*$/i.exec(auth);
       const token = m?.[1];
-      // Rate-limit window per presented token (real time, whatever the traffic clock says).
-      const now = Date.now();
+      // Rate-limit window per presented token, on the simulator's clock like the traffic.
+      const now = ctx.now();
       const key = token ?? '';
       let b = budgets.get(key);
       if (!b || now >= b.start + state.rateWindowMs) {

@@ -9,6 +9,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import { systemClock } from '../nodes/lib/clock';
 import { Traffic, type TrafficOptions } from './traffic';
 
 export interface SimRequest {
@@ -70,7 +71,7 @@ export interface SimulatorOptions extends TrafficOptions {
   host?: string;
   /** Serve HTTPS with this key pair (PEM). */
   tls?: { key: string | Buffer; cert: string | Buffer };
-  /** Clock of the simulated appliances; default Date.now. */
+  /** Clock of the simulated appliances (traffic, sessions, tokens, rate windows); default the system clock. */
   now?: () => number;
   /** Vendor credentials the simulator accepts (defaults in `DEMO_CREDENTIALS`). */
   credentials?: Partial<typeof DEMO_CREDENTIALS>;
@@ -108,11 +109,13 @@ export class Simulator {
   private readonly vendors: VendorModule[];
   private faults: Array<Fault & { left: number }> = [];
   private address?: AddressInfo;
+  private readonly now: () => number;
 
   constructor(options: SimulatorOptions = {}) {
     this.options = options;
     this.traffic = new Traffic(options);
-    const ctx: SimContext = { traffic: this.traffic, now: options.now ?? Date.now };
+    const ctx: SimContext = { traffic: this.traffic, now: options.now ?? systemClock.now };
+    this.now = ctx.now;
     const names = options.vendors ?? [...VENDOR_FACTORIES.keys()];
     this.vendors = names.map((n) => {
       const f = VENDOR_FACTORIES.get(n);
@@ -195,7 +198,7 @@ export class Simulator {
       rawQuery,
       headers: req.headers,
       body: Buffer.concat(chunks).toString('utf8'),
-      at: Date.now(),
+      at: this.now(),
     };
     if (sreq.path.startsWith('/_sim/')) {
       this.control(sreq, res);
@@ -285,7 +288,7 @@ export class Simulator {
           'content-type': 'application/json',
           'retry-after': String(f.retryAfter ?? 1),
           'x-ratelimit-remaining': '0',
-          'x-ratelimit-reset': String(Math.ceil(Date.now() / 1000) + (f.retryAfter ?? 1)),
+          'x-ratelimit-reset': String(Math.ceil(this.now() / 1000) + (f.retryAfter ?? 1)),
         });
         res.end(JSON.stringify({ error: { message: 'Too Many Requests' } }));
         return true;

@@ -39,6 +39,7 @@
  * Keys live in an LRU (a Map plus an intrusive doubly-linked list, O(1) per record); beyond
  * `maxKeys` the least recently seen key is dropped and counted in `evictions`.
  */
+import { systemClock } from '../clock';
 import { BadInputError } from '../errors';
 import { formatSpan, formatValue } from './format';
 import { parseOptions, type AnomalyOptions, type AnomalyOptionsInput, type MetricKind, type Rule } from './options';
@@ -260,7 +261,7 @@ export class AnomalyEngine {
     this.sampleCap = o.sampleSize;
     this.maxDistinct = o.maxDistinct;
     this.maxFutureMs = o.maxFuture * 1000;
-    this.now = clock.now ?? Date.now;
+    this.now = clock.now ?? systemClock.now;
   }
 
   get size(): number {

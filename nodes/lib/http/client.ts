@@ -19,7 +19,8 @@ import {
   redact,
 } from '../errors';
 import { parseHost, type ParsedHost } from './host';
-import { BACKOFF_STATUSES, DEFAULT_RETRY, backoffDelay, parseRetryAfter, sleep, type RetryPolicy } from './retry';
+import { sleep, systemClock, type Clock } from '../clock';
+import { BACKOFF_STATUSES, DEFAULT_RETRY, backoffDelay, parseRetryAfter, type RetryPolicy } from './retry';
 
 /** What Node-RED's tls-config node gives (`addTLSOptions`), plus verification. */
 export interface TlsOptions {
@@ -49,6 +50,8 @@ export interface HttpClientOptions {
   /** Reads a vendor's error body into an id and a text (each vendor has its own shape). */
   describeError?: (body: unknown, text: string) => { vendorCode?: string | number; vendorMessage?: string } | undefined;
   userAgent?: string;
+  /** Time source for retry waits and `Retry-After` dates. Default: the system clock. */
+  clock?: Clock;
 }
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -98,6 +101,7 @@ const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
 export class HttpClient {
   readonly target: ParsedHost;
+  readonly clock: Clock;
   private readonly pool: Pool;
   private readonly retry: RetryPolicy;
   private readonly maxResponseBytes: number;
@@ -110,6 +114,7 @@ export class HttpClient {
   constructor(opts: HttpClientOptions) {
     this.opts = opts;
     this.target = parseHost(opts.host);
+    this.clock = opts.clock ?? systemClock;
     this.timeoutMs = positive(opts.timeoutMs) ?? DEFAULT_TIMEOUT_MS;
     this.maxResponseBytes = positive(opts.maxResponseBytes) ?? DEFAULT_MAX_RESPONSE_BYTES;
     this.retry = { ...DEFAULT_RETRY, ...definedOnly(opts.retry ?? {}) };
@@ -177,7 +182,7 @@ export class HttpClient {
       }
       this.emit({ method, path: req.path, status: error.status, attempt, error, retryInMs: outcome.waitMs });
       try {
-        await sleep(outcome.waitMs, signal);
+        await sleep(outcome.waitMs, signal, this.clock);
       } catch {
         throw new AbortedError(`${label}: cancelled while waiting to retry`);
       }
@@ -246,12 +251,12 @@ export class HttpClient {
 
     const error = this.statusError(status, text, resHeaders, label);
     if (status === 429) {
-      const after = parseRetryAfter(resHeaders['retry-after']);
+      const after = parseRetryAfter(resHeaders['retry-after'], this.clock.now());
       const wait = after ?? backoffDelay(attempt - 1, this.retry);
       return { error, waitMs: wait <= this.retry.maxRetryAfterMs ? wait : undefined };
     }
     if (BACKOFF_STATUSES.has(status)) {
-      const after = parseRetryAfter(resHeaders['retry-after']);
+      const after = parseRetryAfter(resHeaders['retry-after'], this.clock.now());
       const wait = Math.max(after ?? 0, backoffDelay(attempt - 1, this.retry));
       return { error, waitMs: wait <= this.retry.maxRetryAfterMs ? wait : undefined };
     }
@@ -273,7 +278,7 @@ export class HttpClient {
     const details = { status, vendorCode, vendorMessage, request: label };
     if (status === 401 || status === 403) return new AuthError(message, details);
     if (status === 429) {
-      return new RateLimitError(message, { ...details, retryAfterMs: parseRetryAfter(headers['retry-after']) });
+      return new RateLimitError(message, { ...details, retryAfterMs: parseRetryAfter(headers['retry-after'], this.clock.now()) });
     }
     return new HttpStatusError(status, message, details);
   }

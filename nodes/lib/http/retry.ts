@@ -1,4 +1,5 @@
 /** Retry policy of the HTTP core: which failures are retried, and how long to wait. */
+import { systemClock } from '../clock';
 
 export interface RetryPolicy {
   /** Retries after the first attempt (so at most maxRetries + 1 requests). */
@@ -25,7 +26,7 @@ export const BACKOFF_STATUSES: ReadonlySet<number> = new Set([502, 503, 504]);
  * Parses a Retry-After header: delta seconds or an HTTP date. Returns ms, or undefined when
  * absent or unreadable (then the backoff schedule applies).
  */
-export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
+export function parseRetryAfter(value: string | string[] | undefined, now = systemClock.now()): number | undefined {
   const v = Array.isArray(value) ? value[0] : value;
   if (v === undefined || v.trim() === '') return undefined;
   const t = v.trim();
@@ -42,23 +43,4 @@ export function parseRetryAfter(value: string | string[] | undefined, now = Date
 export function backoffDelay(retry: number, policy: RetryPolicy, random: () => number = Math.random): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** retry);
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
-}
-
-/** Resolves after ms, or rejects with the signal's reason as soon as it aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

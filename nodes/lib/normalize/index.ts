@@ -5,6 +5,7 @@
  * the batch context (`msg.networkFlows` of our vendor nodes), or each record's shape. Records
  * that cannot be normalized are reported with their index and reason; the rest go out.
  */
+import { systemClock } from '../clock';
 import { BadInputError } from '../errors';
 import { parseCidrList, type CidrRange } from '../ip';
 import { VENDORS, type NetworkFlow, type Vendor } from '../network-flow';
@@ -166,7 +167,7 @@ export class Normalizer {
   }
 
   /** Normalizes a batch to NetworkFlow records, whatever the `format` option. */
-  toNetworkFlows(records: readonly unknown[], context: NormalizeContext = {}, now = Date.now()): NormalizeResult<NetworkFlow> {
+  toNetworkFlows(records: readonly unknown[], context: NormalizeContext = {}, now = systemClock.now()): NormalizeResult<NetworkFlow> {
     const reader = this.reader;
     reader.begin();
     const fetchedAt = typeof context.fetchedAt === 'number' && Number.isFinite(context.fetchedAt) ? context.fetchedAt : now;
@@ -217,7 +218,7 @@ export class Normalizer {
   }
 
   /** Normalizes a batch to the configured format. */
-  normalize(records: readonly unknown[], context: NormalizeContext = {}, now = Date.now()): NormalizeResult {
+  normalize(records: readonly unknown[], context: NormalizeContext = {}, now = systemClock.now()): NormalizeResult {
     const res = this.toNetworkFlows(records, context, now);
     if (this.format === 'networkflow') return res;
     const docs: EcsDocument[] = new Array(res.records.length);
@@ -247,7 +248,7 @@ export function recordsOf(payload: unknown): unknown[] | undefined {
 }
 
 /** One-shot helper: `normalize(records, {vendor: 'citrix-sdwan', endpoint: 'flows', ...})`. */
-export function normalize(records: readonly unknown[], context: NormalizeContext = {}, options: NormalizeOptions = {}, now = Date.now()): NormalizeResult {
+export function normalize(records: readonly unknown[], context: NormalizeContext = {}, options: NormalizeOptions = {}, now = systemClock.now()): NormalizeResult {
   return new Normalizer(options).normalize(records, context, now);
 }
 

@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import { AbortedError, AuthError, BadInputError, BadResponseError, FlowError } from '../../errors';
+import type { Clock } from '../../clock';
 import { HttpClient, type HttpClientOptions, type TlsOptions } from '../../http/client';
 import { parseInput } from '../../validate';
 import { CookieJar } from './cookies';
@@ -36,6 +37,8 @@ export interface SdwanClientOptions {
   logoutTimeoutMs?: number;
   /** Passed to the HTTP core (retry policy, connections...). */
   http?: Partial<Omit<HttpClientOptions, 'host' | 'tls' | 'timeoutMs' | 'secrets' | 'describeError'>>;
+  /** Time source for fetchedAt and cookie expiry (also used for the HTTP core's waits). Default: the system clock. */
+  clock?: Clock;
 }
 
 export interface SdwanFetchOptions {
@@ -100,6 +103,7 @@ export class SdwanClient {
     this.logoutTimeoutMs = opts.logoutTimeoutMs ?? 2000;
     this.http = new HttpClient({
       ...opts.http,
+      clock: opts.clock ?? opts.http?.clock,
       host: opts.host,
       tls: opts.tls,
       timeoutMs: opts.timeoutMs,
@@ -149,7 +153,7 @@ export class SdwanClient {
       }
       throw err;
     }
-    this.jar.update(res.headers['set-cookie']);
+    this.jar.update(res.headers['set-cookie'], this.http.clock.now());
     if (this.jar.size === 0) {
       throw new BadResponseError(`POST ${LOGIN_PATH}: HTTP ${res.status} but no session cookie was set`, { status: res.status, request: `POST ${LOGIN_PATH}` });
     }
@@ -194,7 +198,7 @@ export class SdwanClient {
         throw again;
       }
     }
-    const fetchedAt = Date.now();
+    const fetchedAt = this.http.clock.now();
     const { items, envelope } = unwrapEnvelope(res.body, resource, `GET ${path}`);
     const { records, invalid } = validateRecords(items, resource);
     return { resource, records, invalid, envelope, fetchedAt, filter };

@@ -1,3 +1,5 @@
+import { systemClock } from '../../clock';
+
 /**
  * A minimal cookie jar for one appliance session. The NITRO login's cookie names are not
  * documented, so every cookie `Set-Cookie` gives is kept and all are sent back. Deletions
@@ -8,7 +10,7 @@ export class CookieJar {
   private readonly cookies = new Map<string, string>();
 
   /** Applies the `set-cookie` header(s) of a response. */
-  update(header: string | string[] | undefined, now = Date.now()): void {
+  update(header: string | string[] | undefined, now = systemClock.now()): void {
     if (header === undefined) return;
     for (const line of Array.isArray(header) ? header : [header]) this.apply(line, now);
   }

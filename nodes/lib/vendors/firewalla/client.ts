@@ -14,7 +14,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { AbortedError, BadInputError, BadResponseError, RateLimitError } from '../../errors';
 import { HttpClient, type HttpClientOptions } from '../../http/client';
-import { sleep } from '../../http/retry';
+import { sleep, systemClock } from '../../clock';
 import { checkPage, validateRecords, type FirewallaRecord, type InvalidRecord } from './schemas';
 
 export const FLOWS_PATH = '/v2/flows';
@@ -111,7 +111,7 @@ export function describeFirewallaError(body: unknown, text: string): { vendorCod
 }
 
 /** `x-ratelimit-reset`: epoch seconds (as measured), epoch ms, or seconds from now. */
-export function parseRateReset(value: string | string[] | undefined, now = Date.now()): number | undefined {
+export function parseRateReset(value: string | string[] | undefined, now = systemClock.now()): number | undefined {
   const v = Array.isArray(value) ? value[0] : value;
   if (v === undefined || !/^\s*\d+(\.\d+)?\s*$/.test(v)) return undefined;
   const n = Number(v);
@@ -183,7 +183,7 @@ export class FirewallaClient {
       headers: { authorization: `Token ${this.token}` },
       signal: opts.signal,
     });
-    const fetchedAt = Date.now();
+    const fetchedAt = this.http.clock.now();
     this.noteRate(res.headers, fetchedAt);
     const checked = checkPage(res.body);
     if ('reason' in checked) {
@@ -243,7 +243,7 @@ export class FirewallaClient {
     let pages = 0;
     let nextCursor: string | null = null;
     let truncated = false;
-    let fetchedAt = Date.now();
+    let fetchedAt = this.http.clock.now();
     for await (const page of this.pages(q, opts)) {
       pages++;
       for (let i = 0; i < page.records.length; i++) records.push(page.records[i]!);
@@ -269,7 +269,7 @@ export class FirewallaClient {
   private async gate(signal: AbortSignal | undefined, onWait: ((ms: number) => void) | undefined): Promise<void> {
     const { remaining, resetAt } = this.rate;
     if (remaining !== undefined && remaining <= this.reserve) {
-      const now = Date.now();
+      const now = this.http.clock.now();
       if (resetAt !== undefined && resetAt > now) {
         const wait = resetAt - now + 50; // a little past the reset, clocks differ
         if (wait > this.maxWaitMs) {
@@ -280,7 +280,7 @@ export class FirewallaClient {
         }
         onWait?.(wait);
         try {
-          await sleep(wait, signal ? AbortSignal.any([signal, this.closing.signal]) : this.closing.signal);
+          await sleep(wait, signal ? AbortSignal.any([signal, this.closing.signal]) : this.closing.signal, this.http.clock);
         } catch {
           throw new AbortedError(`${LABEL}: cancelled while waiting for the rate limit to reset`);
         }

@@ -46,8 +46,6 @@ export interface FlowGatewayClientOptions extends Omit<HttpClientOptions, 'secre
   credentials: FlowGatewayCredentials;
   /** Sent with a session login (the device may audit it). */
   purpose?: string;
-  /** Clock for token renewal; default Date.now. */
-  now?: () => number;
 }
 
 export interface InvalidRecord {
@@ -93,7 +91,6 @@ export class FlowGatewayClient {
   readonly counters: AuthCounters = { logins: 0, tokenGrants: 0, reauthentications: 0, logouts: 0 };
   private readonly credentials: FlowGatewayCredentials;
   private readonly purpose: string;
-  private readonly now: () => number;
   private session?: Session;
   private token?: Token;
   private pending?: Promise<void>;
@@ -106,7 +103,6 @@ export class FlowGatewayClient {
     this.authMethod = opts.authMethod;
     this.credentials = { ...opts.credentials };
     this.purpose = opts.purpose ?? 'node-red-contrib-network-flows';
-    this.now = opts.now ?? Date.now;
     checkCredentials(this.authMethod, this.credentials);
     this.http = new HttpClient({
       ...opts,
@@ -226,7 +222,7 @@ export class FlowGatewayClient {
     if (this.authMethod === 'basic') return undefined;
     for (;;) {
       const current = this.authMethod === 'session' ? this.session : this.token;
-      const fresh = current !== undefined && (this.authMethod === 'session' || this.now() < (current as Token).refreshAt);
+      const fresh = current !== undefined && (this.authMethod === 'session' || this.http.clock.now() < (current as Token).refreshAt);
       if (fresh) return current;
       // Single flight: everyone waits for the one login / grant in progress.
       if (!this.pending) {
@@ -277,7 +273,7 @@ export class FlowGatewayClient {
       throw new BadResponseError(`POST ${COMMON_API}/oauth/token: token_type "${oneLine(parsed.data.token_type, 40)}" is not supported (expected bearer)`);
     }
     const lifeMs = Math.max(0, (parsed.data.expires_in ?? 3600) * 1000);
-    const obtained = this.now();
+    const obtained = this.http.clock.now();
     // Renew in the last 10 % of the lifetime, and never more than 60 s early.
     const margin = Math.min(60_000, lifeMs * 0.1);
     this.token = { value: parsed.data.access_token, refreshAt: obtained + lifeMs - margin, expiresAt: obtained + lifeMs };
