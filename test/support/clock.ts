@@ -10,7 +10,7 @@
  * `NF_TEST_HOUR` (0-23, default 12) moves the pinned instant; `npm run test:hours` runs the node
  * tests at 00, 06, 12 and 18 UTC (18:00 is the simulator's busiest hour, simulator/traffic.ts).
  */
-import FakeTimers from '@sinonjs/fake-timers';
+import * as FakeTimers from '@sinonjs/fake-timers';
 import type { Clock } from '../../nodes/lib/clock';
 
 function hourFromEnv(value: string | undefined): number {
@@ -28,7 +28,7 @@ export const PINNED_NOW = Date.UTC(2026, 2, 10, TEST_HOUR);
 
 export interface FakeClock extends Clock {
   /** The fake timers behind it (`tick`, `tickAsync`, `countTimers`...). */
-  readonly timers: FakeTimers.NodeClock;
+  readonly timers: FakeTimers.Clock;
   /** Every wait the code under test asked for, in order (ms). */
   readonly waits: number[];
   /** Awaits `work`, firing each timer as soon as it is set, so waits take no real time. */
@@ -37,7 +37,7 @@ export interface FakeClock extends Clock {
 
 /** A clock that stands still at `start` until the test moves it. */
 export function fakeClock(start = PINNED_NOW): FakeClock {
-  const timers = FakeTimers.createClock(start) as FakeTimers.NodeClock;
+  const timers = FakeTimers.createClock(start);
   const waits: number[] = [];
   return {
     timers,
@@ -65,7 +65,7 @@ export function fakeClock(start = PINNED_NOW): FakeClock {
  * `tick(ms)` jumps the date forward (e.g. past a token's renewal point) without waiting.
  */
 export function pinDate(start = PINNED_NOW): { tick(ms: number): void } {
-  let installed: FakeTimers.InstalledClock | undefined;
+  let installed: FakeTimers.Clock | undefined;
   before(() => {
     installed = FakeTimers.install({ now: start, toFake: ['Date'], shouldAdvanceTime: true });
   });

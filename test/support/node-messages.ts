@@ -21,13 +21,13 @@ export function next(node: Node, n = 1): Promise<Msg[]> {
   });
 }
 
-/** Resolves once `cond()` holds; rejects after `ms`. */
+/** Resolves once `cond()` holds; rejects after about `ms` (counted in polls, not read from a clock a test may pin). */
 export function until(cond: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
+  let polls = Math.ceil(ms / 10);
   return new Promise((resolve, reject) => {
     const tick = (): void => {
       if (cond()) resolve();
-      else if (Date.now() > end) reject(new Error('condition not reached'));
+      else if (polls-- <= 0) reject(new Error('condition not reached'));
       else setTimeout(tick, 10);
     };
     tick();

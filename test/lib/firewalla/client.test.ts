@@ -4,6 +4,8 @@ import { FlowError } from '../../../nodes/lib/errors';
 import { DEMO_CREDENTIALS, startSimulator, type Simulator } from '../../../simulator/server';
 import { FIREWALLA_FORBIDDEN_TOKEN, firewallaSim, renderFlow, type FirewallaSimOptions } from '../../../simulator/firewalla';
 import type { SimFlow } from '../../../simulator/traffic';
+import { fakeClock, type FakeClock } from '../../support/clock';
+import { until } from '../../support/node-messages';
 
 const TOKEN = DEMO_CREDENTIALS.firewallaToken;
 /** A fixed traffic clock, so every expected answer can be recomputed from the generator. */
@@ -29,7 +31,10 @@ async function collect(it: AsyncIterable<FlowsPage>): Promise<FlowsPage[]> {
 describe('lib/vendors/firewalla client (against the simulator over real HTTP)', () => {
   let sim: Simulator;
   let client: FirewallaClient;
-  const opts: FirewallaSimOptions = { vendors: ['firewalla'], now: () => NOW, seed: 7, firewallaRateLimit: 10_000 };
+  // One fake clock for the simulator (traffic and rate windows) and the client (waits): it
+  // stands at NOW and moves only while `clock.run()` fires the waits the client sets.
+  let clock: FakeClock;
+  const opts: FirewallaSimOptions = { vendors: ['firewalla'], now: () => clock.now(), seed: 7, firewallaRateLimit: 10_000 };
 
   /** Allowed (or blocked) flows in [fromS, toS), newest first, rendered as the service would. */
   function expected(fromS: number, toS: number, keep: (f: SimFlow) => boolean = (f) => !f.blocked): Record<string, unknown>[] {
@@ -49,7 +54,8 @@ describe('lib/vendors/firewalla client (against the simulator over real HTTP)', 
     st.rateLimit = 10_000;
     st.rateWindowMs = 300_000;
     st.resetBudgets();
-    client = new FirewallaClient({ host: sim.url, token: TOKEN, timeoutMs: 3000, retry: { baseDelayMs: 10, maxDelayMs: 20 } });
+    clock = fakeClock(NOW);
+    client = new FirewallaClient({ host: sim.url, token: TOKEN, timeoutMs: 3000, clock });
   });
   afterEach(async () => client.close());
 
@@ -260,24 +266,25 @@ describe('lib/vendors/firewalla client (against the simulator over real HTTP)', 
   });
 
   it('429 with retry-after is retried, then succeeds', async () => {
-    sim.addFault({ kind: 'rate-limit', path: '/v2/flows', retryAfter: 0.05 as number });
-    const page = await client.page({ query: `ts:${NOW_S - 60}-${NOW_S}` });
-    page.records.length.should.be.above(0);
-    sim.requestsTo('/v2/flows').should.have.length(2);
+    sim.addFault({ kind: 'rate-limit', path: '/v2/flows', retryAfter: 3 });
+    const page = await clock.run(client.page({ query: `ts:${NOW_S - 60}-${NOW_S}` }));
+    clock.waits.should.eql([3000]);
+    page.records.should.eql(expected(NOW_S - 60, NOW_S).slice(0, 200));
+    sim.requestsTo('/v2/flows').map((r) => r.at - NOW).should.eql([0, 3000]);
   });
 
   it('429 beyond the core\'s retry cap surfaces as RATE_LIMIT', async () => {
-    sim.addFault({ kind: 'rate-limit', path: '/v2/flows', retryAfter: 0.02 as number, times: 10 });
-    const c = new FirewallaClient({ host: sim.url, token: TOKEN, retry: { maxRetries: 2 } });
-    const err = await failure(c.page({}));
+    sim.addFault({ kind: 'rate-limit', path: '/v2/flows', retryAfter: 2, times: 10 });
+    const c = new FirewallaClient({ host: sim.url, token: TOKEN, clock, retry: { maxRetries: 2 } });
+    const err = await clock.run(failure(c.page({})));
     await c.close();
+    clock.waits.should.eql([2000, 2000]);
     err.code.should.equal('RATE_LIMIT');
     err.vendorMessage!.should.equal('Too Many Requests');
     sim.requestsTo('/v2/flows').should.have.length(3);
   });
 
-  it('never runs its own loop into a 429: waits for x-ratelimit-reset when the budget is used up', async function () {
-    this.timeout(15_000);
+  it('never runs its own loop into a 429: waits for x-ratelimit-reset when the budget is used up', async () => {
     const st = firewallaSim(sim);
     st.rateLimit = 3;
     st.rateWindowMs = 1200;
@@ -285,23 +292,28 @@ describe('lib/vendors/firewalla client (against the simulator over real HTTP)', 
     const total = expected(from, NOW_S).length;
     const limit = Math.ceil(total / 7);
     const waits: number[] = [];
-    const r = await client.all({ query: `ts:${from}-${NOW_S}`, limit }, { onWait: (ms) => waits.push(ms) });
+    const r = await clock.run(client.all({ query: `ts:${from}-${NOW_S}`, limit }, { onWait: (ms) => waits.push(ms) }));
     r.pages.should.equal(7);
     r.records.length.should.equal(total);
     st.rateLimited.should.equal(0);
-    waits.length.should.be.aboveOrEqual(2);
+    // Three requests per window; the window's reset (whole seconds) plus 50 ms is waited for.
+    // Window 1 opens at NOW, resets at NOW + 2 s; window 2 opens at NOW + 2.05 s, resets at NOW + 4 s.
+    waits.should.eql([2050, 2000]);
+    clock.waits.should.eql(waits);
+    sim.requestsTo('/v2/flows').map((q) => q.at - NOW).should.eql([0, 0, 0, 2050, 2050, 2050, 4050]);
   });
 
   it('fails with RATE_LIMIT, without sending, when the reset is further away than it may wait', async () => {
     const st = firewallaSim(sim);
     st.rateLimit = 2;
     st.rateWindowMs = 300_000;
-    const c = new FirewallaClient({ host: sim.url, token: TOKEN, rate: { maxWaitMs: 1000 } });
+    const c = new FirewallaClient({ host: sim.url, token: TOKEN, clock, rate: { maxWaitMs: 1000 } });
     const err = await failure(c.all({ query: `ts:${NOW_S - 900}-${NOW_S}`, limit: 10 }));
     await c.close();
     err.code.should.equal('RATE_LIMIT');
-    err.message.should.match(/budget is used up \(x-ratelimit-remaining 0\); it resets in \d+ s/);
-    err.retryAfterMs!.should.be.above(1000);
+    err.message.should.match(/budget is used up \(x-ratelimit-remaining 0\); it resets in 301 s, longer than the 1 s this client waits/);
+    err.retryAfterMs!.should.equal(300_050);
+    clock.waits.should.eql([]);
     sim.requestsTo('/v2/flows').should.have.length(2);
     st.rateLimited.should.equal(0);
   });
@@ -309,7 +321,7 @@ describe('lib/vendors/firewalla client (against the simulator over real HTTP)', 
   it('keeps a reserve of requests when asked', async () => {
     const st = firewallaSim(sim);
     st.rateLimit = 5;
-    const c = new FirewallaClient({ host: sim.url, token: TOKEN, rate: { reserve: 2, maxWaitMs: 100 } });
+    const c = new FirewallaClient({ host: sim.url, token: TOKEN, clock, rate: { reserve: 2, maxWaitMs: 100 } });
     const err = await failure(c.all({ query: `ts:${NOW_S - 900}-${NOW_S}`, limit: 10 }));
     await c.close();
     err.code.should.equal('RATE_LIMIT');
@@ -317,26 +329,31 @@ describe('lib/vendors/firewalla client (against the simulator over real HTTP)', 
   });
 
   it('cancels a request in flight when the signal aborts', async () => {
-    sim.addFault({ kind: 'slow-headers', path: '/v2/flows', delayMs: 1500 });
+    sim.addFault({ kind: 'slow-headers', path: '/v2/flows', delayMs: 1000 });
     const ctl = new AbortController();
-    setTimeout(() => ctl.abort(), 100);
-    const t0 = Date.now();
-    const err = await failure(client.all({}, { signal: ctl.signal }));
+    const p = failure(client.all({}, { signal: ctl.signal }));
+    await until(() => sim.requestsTo('/v2/flows').length === 1);
+    ctl.abort();
+    const err = await p;
     err.code.should.equal('ABORTED');
-    (Date.now() - t0).should.be.below(1000);
+    sim.requestsTo('/v2/flows').should.have.length(1);
   });
 
   it('closing the client ends a rate-limit wait at once', async () => {
     const st = firewallaSim(sim);
     st.rateLimit = 1;
     st.rateWindowMs = 5000;
-    const c = new FirewallaClient({ host: sim.url, token: TOKEN });
-    const p = failure(c.all({ query: `ts:${NOW_S - 900}-${NOW_S}`, limit: 10 }));
-    setTimeout(() => void c.close(), 200);
-    const t0 = Date.now();
+    const c = new FirewallaClient({ host: sim.url, token: TOKEN, clock });
+    const waits: number[] = [];
+    const p = failure(c.all({ query: `ts:${NOW_S - 900}-${NOW_S}`, limit: 10 }, { onWait: (ms) => waits.push(ms) }));
+    await until(() => clock.timers.countTimers() === 1);
+    waits.should.eql([5050]);
+    await c.close();
     const err = await p;
     err.code.should.equal('ABORTED');
-    (Date.now() - t0).should.be.below(2000);
+    err.message.should.match(/waiting for the rate limit to reset/);
+    clock.timers.countTimers().should.equal(0);
+    sim.requestsTo('/v2/flows').should.have.length(1);
   });
 
   it('shows x-ratelimit-remaining on every response', async () => {
@@ -344,7 +361,7 @@ describe('lib/vendors/firewalla client (against the simulator over real HTTP)', 
     st.rateLimit = 50;
     await client.page({ query: `ts:${NOW_S - 60}-${NOW_S}` });
     client.rate.remaining!.should.equal(49);
-    client.rate.resetAt!.should.be.above(Date.now());
+    client.rate.resetAt!.should.equal(NOW + 300_000);
     const c = new FirewallaClient({ host: sim.url, token: 'nope-nope-nope' });
     await failure(c.page({}));
     await c.close();

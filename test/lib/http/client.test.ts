@@ -1,8 +1,11 @@
 import 'should';
 import net from 'node:net';
 import { HttpClient } from '../../../nodes/lib/http/client';
+import { parseRetryAfter } from '../../../nodes/lib/http/retry';
 import { FlowError } from '../../../nodes/lib/errors';
 import { startSimulator, type Simulator } from '../../../simulator/server';
+import { PINNED_NOW, fakeClock, type FakeClock } from '../../support/clock';
+import { until } from '../../support/node-messages';
 import { caCert, serverCert, serverKey } from '../../support/tls';
 
 async function failure(p: Promise<unknown>): Promise<FlowError> {
@@ -18,12 +21,14 @@ async function failure(p: Promise<unknown>): Promise<FlowError> {
 describe('lib/http client (against the simulator over real HTTP)', () => {
   let sim: Simulator;
   let client: HttpClient;
+  // Retry waits run on fake timers: `clock.run()` fires them at once and `clock.waits` lists them.
+  let clock: FakeClock;
   const unhandled: unknown[] = [];
   const onUnhandled = (e: unknown): void => void unhandled.push(e);
 
   before(async () => {
     process.on('unhandledRejection', onUnhandled);
-    sim = await startSimulator({ vendors: ['echo'] });
+    sim = await startSimulator({ vendors: ['echo'], now: () => clock.now() });
   });
   after(async () => {
     process.off('unhandledRejection', onUnhandled);
@@ -33,7 +38,8 @@ describe('lib/http client (against the simulator over real HTTP)', () => {
   beforeEach(() => {
     sim.clearFaults();
     sim.clearLog();
-    client = new HttpClient({ host: sim.url, timeoutMs: 2000, retry: { baseDelayMs: 10, maxDelayMs: 40 } });
+    clock = fakeClock();
+    client = new HttpClient({ host: sim.url, timeoutMs: 2000, clock });
   });
   afterEach(async () => client.close());
 
@@ -96,12 +102,19 @@ describe('lib/http client (against the simulator over real HTTP)', () => {
   });
 
   it('retries 429 after Retry-After, then succeeds', async () => {
-    sim.addFault({ kind: 'rate-limit', retryAfter: 1, path: '/echo', times: 1 });
-    const started = Date.now();
-    const res = await client.request({ path: '/echo' });
+    sim.addFault({ kind: 'rate-limit', retryAfter: 7, path: '/echo', times: 1 });
+    const res = await clock.run(client.request({ path: '/echo' }));
     res.attempts.should.equal(2);
-    (Date.now() - started).should.be.aboveOrEqual(950);
-    sim.requestsTo('/echo').length.should.equal(2);
+    clock.waits.should.eql([7000]);
+    const [first, second] = sim.requestsTo('/echo');
+    (second!.at - first!.at).should.equal(7000);
+  });
+
+  it('reads Retry-After as delta seconds or an HTTP date relative to the clock', () => {
+    parseRetryAfter('30', PINNED_NOW).should.equal(30_000);
+    parseRetryAfter(new Date(PINNED_NOW + 90_000).toUTCString(), PINNED_NOW).should.equal(90_000);
+    parseRetryAfter(new Date(PINNED_NOW - 5_000).toUTCString(), PINNED_NOW).should.equal(0);
+    (parseRetryAfter('soon', PINNED_NOW) === undefined).should.be.true();
   });
 
   it('fails fast with RATE_LIMIT when Retry-After exceeds the cap', async () => {
@@ -116,10 +129,15 @@ describe('lib/http client (against the simulator over real HTTP)', () => {
 
   it('retries 502/503/504 with backoff and gives up after maxRetries', async () => {
     sim.addFault({ kind: 'status', status: 503, times: 2 });
-    (await client.request({ path: '/echo' })).attempts.should.equal(3);
+    (await clock.run(client.request({ path: '/echo' }))).attempts.should.equal(3);
+    // Equal jitter: retry n waits between half and all of 500 ms * 2^n.
+    clock.waits.should.have.length(2);
+    clock.waits.forEach((ms, n) => ms.should.be.within(250 * 2 ** n, 500 * 2 ** n));
     sim.clearLog();
+    clock.waits.length = 0;
     sim.addFault({ kind: 'html', status: 502, times: 10 });
-    const err = await failure(client.request({ path: '/echo' }));
+    const err = await clock.run(failure(client.request({ path: '/echo' })));
+    clock.waits.should.have.length(3);
     err.code.should.equal('HTTP_5XX');
     err.status!.should.equal(502);
     err.message.should.match(/HTML page "502 Bad Gateway"/);
@@ -148,21 +166,22 @@ describe('lib/http client (against the simulator over real HTTP)', () => {
   });
 
   it('aborts in-flight requests and backoff waits on close', async () => {
-    sim.addFault({ kind: 'slow-headers', delayMs: 1500 });
+    sim.addFault({ kind: 'slow-headers', delayMs: 1000 });
     const p = failure(client.request({ path: '/echo' }));
-    await new Promise((r) => setTimeout(r, 100));
-    const t = Date.now();
+    await until(() => sim.requestsTo('/echo').length === 1);
     await client.close();
     const err = await p;
     err.code.should.equal('ABORTED');
-    (Date.now() - t).should.be.below(500);
+    err.message.should.match(/the node was closed/);
 
-    const c = new HttpClient({ host: sim.url, retry: { baseDelayMs: 5000, maxDelayMs: 5000 } });
+    const c = new HttpClient({ host: sim.url, clock, retry: { baseDelayMs: 5000, maxDelayMs: 5000 } });
     sim.addFault({ kind: 'status', status: 503, times: 1 });
     const waiting = failure(c.request({ path: '/echo' }));
-    await new Promise((r) => setTimeout(r, 150));
+    await until(() => clock.timers.countTimers() === 1);
     await c.close();
-    (await waiting).code.should.equal('ABORTED');
+    (await waiting).should.match({ code: 'ABORTED', message: /while waiting to retry/ });
+    clock.timers.countTimers().should.equal(0);
+    sim.requestsTo('/echo').length.should.equal(2);
     (await failure(c.request({ path: '/echo' }))).code.should.equal('ABORTED');
   });
 
@@ -177,9 +196,9 @@ describe('lib/http client (against the simulator over real HTTP)', () => {
 
   it('retries a dropped connection for GET, and reports NETWORK when it keeps dropping', async () => {
     sim.addFault({ kind: 'drop', times: 1 });
-    (await client.request({ path: '/echo' })).status.should.equal(200);
+    (await clock.run(client.request({ path: '/echo' }))).status.should.equal(200);
     sim.addFault({ kind: 'drop', times: 10 });
-    const err = await failure(client.request({ path: '/echo' }));
+    const err = await clock.run(failure(client.request({ path: '/echo' })));
     err.code.should.equal('NETWORK');
   });
 
