@@ -144,7 +144,8 @@ describe('lib/vendors/citrix-sdwan: filter, maxStats, envelopes, records, cookie
       jar.header()!.should.equal('sess_x=new');
       jar.update('sess_x=; Max-Age=-1');
       jar.size.should.equal(0);
-      jar.update('a=1; expires=Fri, 01 Jan 2100 00:00:00 GMT');
+      // Expires is compared with the clock the client passes in.
+      jar.update(['a=1; expires=Tue, 10 Mar 2026 12:00:01 GMT', 'b=2; expires=Tue, 10 Mar 2026 12:00:00 GMT'], Date.UTC(2026, 2, 10, 12));
       jar.values().should.eql(['1']);
     });
   });

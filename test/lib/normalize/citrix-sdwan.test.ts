@@ -190,9 +190,9 @@ describe('normalize: Citrix SD-WAN flows', () => {
   });
 
   it('uses the time of normalization when there is no fetch time', () => {
-    const before = Date.now();
-    const f = new Normalizer().toNetworkFlows([sdwanFlow()], { vendor: 'citrix-sdwan', endpoint: 'flows' }).records[0]!;
-    f.ts.should.be.within(before, Date.now());
+    const now = Date.UTC(2026, 2, 10, 12);
+    const f = new Normalizer().toNetworkFlows([sdwanFlow()], { vendor: 'citrix-sdwan', endpoint: 'flows' }, now).records[0]!;
+    f.ts.should.equal(now);
     f.start!.should.equal(f.ts - 65000);
     (f.observer === undefined).should.be.true();
   });

@@ -215,12 +215,16 @@ export class SdwanClient {
     if (!this.loggedIn) return false;
     const headers = this.cookieHeader();
     this.loggedIn = false;
+    const clock = this.http.clock;
+    const giveUp = new AbortController();
+    const timer = clock.setTimeout(() => giveUp.abort(), timeoutMs);
     try {
-      await this.http.request({ method: 'DELETE', path: LOGIN_PATH, headers, responseType: 'none', retry: false, signal: AbortSignal.timeout(timeoutMs) });
+      await this.http.request({ method: 'DELETE', path: LOGIN_PATH, headers, responseType: 'none', retry: false, signal: giveUp.signal });
       return true;
     } catch {
       return false; // an ended session or an unreachable appliance: nothing left to clean up
     } finally {
+      clock.clearTimeout(timer);
       this.jar.clear();
     }
   }
