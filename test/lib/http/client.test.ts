@@ -111,9 +111,9 @@ describe('lib/http client (against the simulator over real HTTP)', () => {
   });
 
   it('reads Retry-After as delta seconds or an HTTP date relative to the clock', () => {
-    parseRetryAfter('30', PINNED_NOW).should.equal(30_000);
-    parseRetryAfter(new Date(PINNED_NOW + 90_000).toUTCString(), PINNED_NOW).should.equal(90_000);
-    parseRetryAfter(new Date(PINNED_NOW - 5_000).toUTCString(), PINNED_NOW).should.equal(0);
+    (parseRetryAfter('30', PINNED_NOW) ?? NaN).should.equal(30_000);
+    (parseRetryAfter(new Date(PINNED_NOW + 90_000).toUTCString(), PINNED_NOW) ?? NaN).should.equal(90_000);
+    (parseRetryAfter(new Date(PINNED_NOW - 5_000).toUTCString(), PINNED_NOW) ?? NaN).should.equal(0);
     (parseRetryAfter('soon', PINNED_NOW) === undefined).should.be.true();
   });
 

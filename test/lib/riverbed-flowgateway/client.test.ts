@@ -11,6 +11,7 @@ import {
 } from '../../../nodes/lib/vendors/riverbed-flowgateway';
 import { DEMO_CREDENTIALS, startSimulator, type Simulator, type SimulatorOptions } from '../../../simulator/server';
 import { flowgatewayState, type FlowGatewaySimOptions } from '../../../simulator/riverbed-flowgateway';
+import { fakeClock, type FakeClock } from '../../support/clock';
 
 const USER = DEMO_CREDENTIALS.flowgatewayUsername;
 const PASSWORD = DEMO_CREDENTIALS.flowgatewayPassword;
@@ -37,9 +38,12 @@ function errorId(id: string, text = 'simulated'): string {
   return JSON.stringify({ error_id: id, error_text: text });
 }
 
+
 describe('lib/riverbed-flowgateway client (against the simulator over real HTTP)', () => {
   let sim: Simulator;
   let simOpts: SimulatorOptions & FlowGatewaySimOptions;
+  // The device and the clients share a clock that stands still unless a test moves it.
+  let clock: FakeClock;
   const clients: FlowGatewayClient[] = [];
 
   function client(o: Partial<FlowGatewayClientOptions> = {}): FlowGatewayClient {
@@ -48,7 +52,7 @@ describe('lib/riverbed-flowgateway client (against the simulator over real HTTP)
       authMethod: 'basic',
       credentials: { username: USER, password: PASSWORD, accessCode: CODE },
       timeoutMs: 3000,
-      retry: { baseDelayMs: 5, maxDelayMs: 20 },
+      clock,
       ...o,
     });
     clients.push(c);
@@ -56,7 +60,8 @@ describe('lib/riverbed-flowgateway client (against the simulator over real HTTP)
   }
 
   beforeEach(async () => {
-    simOpts = { vendors: ['riverbed-flowgateway'], seed: 7 };
+    clock = fakeClock();
+    simOpts = { vendors: ['riverbed-flowgateway'], seed: 7, now: () => clock.now() };
     sim = await startSimulator(simOpts);
   });
   afterEach(async () => {
@@ -190,11 +195,11 @@ describe('lib/riverbed-flowgateway client (against the simulator over real HTTP)
       for (const r of sim.requestsTo(IMPORT_STATS_PATH)) r.headers.authorization!.should.equal(`Bearer ${token}`);
     });
 
-    it('renews the token before expires_in runs out (real clock, 1 s tokens), without a 401', async () => {
+    it('renews the token before expires_in runs out (1 s tokens), without a 401', async () => {
       simOpts.flowgatewayTokenLifetime = 1;
       const c = client({ authMethod: 'oauth', credentials: { accessCode: CODE } });
       await c.importStats(LAST_5_MIN);
-      await new Promise((r) => setTimeout(r, 950)); // past 90 % of the lifetime, before expiry
+      clock.timers.tick(950); // past 90 % of the lifetime, before expiry
       await c.importStats(LAST_5_MIN);
       flowgatewayState(sim).tokenGrants.should.equal(2);
       c.counters.reauthentications.should.equal(0);
@@ -203,17 +208,14 @@ describe('lib/riverbed-flowgateway client (against the simulator over real HTTP)
       auths[0]!.should.not.equal(auths[1]);
     });
 
-    it('renews at 60 s before expiry for long tokens, not earlier (shared fake clock)', async () => {
-      await sim.close();
-      let now = Date.UTC(2024, 0, 8, 22, 0, 0);
-      simOpts = { vendors: ['riverbed-flowgateway'], seed: 7, now: () => now, flowgatewayTokenLifetime: 3600 } as typeof simOpts;
-      sim = await startSimulator(simOpts);
-      const c = client({ authMethod: 'oauth', credentials: { accessCode: CODE }, now: () => now });
+    it('renews at 60 s before expiry for long tokens, not earlier', async () => {
+      simOpts.flowgatewayTokenLifetime = 3600;
+      const c = client({ authMethod: 'oauth', credentials: { accessCode: CODE } });
       await c.importStats(LAST_5_MIN);
-      now += 3539_000;
+      clock.timers.tick(3539_000);
       await c.importStats(LAST_5_MIN);
       flowgatewayState(sim).tokenGrants.should.equal(1);
-      now += 2_000; // 59 s left
+      clock.timers.tick(2_000); // 59 s left
       await c.importStats(LAST_5_MIN);
       flowgatewayState(sim).tokenGrants.should.equal(2);
     });
