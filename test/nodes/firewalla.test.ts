@@ -15,6 +15,8 @@ const injectNode = require('@node-red/nodes/core/common/20-inject.js') as unknow
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 import { collect, next, type Msg, until } from '../support/node-messages';
+import { PINNED_NOW, pinDate } from '../support/clock';
+import { MAX_LIMIT } from '../../nodes/lib/vendors/firewalla';
 
 helper.init(require.resolve('node-red'));
 
@@ -25,10 +27,12 @@ const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('nodes: firewalla-msp-config, firewalla-flows (against the simulator)', function () {
   this.timeout(20_000);
+  const pinned = pinDate();
   let sim: Simulator;
   const st = () => firewallaSim(sim);
-  // Windows end an hour ago, so they are complete and inside the simulator's retention.
-  const T1 = Math.floor(Date.now() / 1000) - 3600;
+  // Windows end an hour before the pinned instant, so they are complete and inside the
+  // simulator's retention; their volume follows the pinned hour (NF_TEST_HOUR).
+  const T1 = Math.floor(PINNED_NOW / 1000) - 3600;
   const T0 = T1 - 900;
   const WINDOW = `ts:${T0}-${T1}`;
 
@@ -276,18 +280,25 @@ describe('nodes: firewalla-msp-config, firewalla-flows (against the simulator)',
   it('waits for the rate-limit reset while paging instead of running into 429', async () => {
     st().rateLimit = 2;
     st().rateWindowMs = 1500;
-    await helper.load(nodes, flow({ pagination: 'all', maxPages: '20', limit: String(Math.ceil(expected().length / 4)), query: WINDOW }), creds());
+    // Four pages of a five-minute window: even at the busiest hour a page stays within MAX_LIMIT.
+    const from = T1 - 300;
+    const total = expected(from, T1).length;
+    const limit = Math.ceil(total / 4);
+    limit.should.be.within(1, MAX_LIMIT);
+    Math.ceil(total / limit).should.equal(4);
+    await helper.load(nodes, flow({ pagination: 'all', maxPages: '20', limit: String(limit), query: `ts:${from}-${T1}` }), creds());
     const got = next(helper.getNode('out'));
     trigger();
     const [m] = await got;
     (m!.networkFlows as Meta).should.match({ pages: 4 });
-    (m!.payload as unknown[]).length.should.equal(expected().length);
+    (m!.payload as unknown[]).should.eql(expected(from, T1));
     st().rateLimited.should.equal(0);
+    sim.requestsTo('/v2/flows').should.have.length(4);
   });
 
   it('a redeploy mid-stream (waiting for the rate limit) cancels it: nothing sent afterwards', async () => {
     st().rateLimit = 2;
-    st().rateWindowMs = 4000;
+    st().rateWindowMs = 1000;
     await helper.load(nodes, flow({ pagination: 'stream', maxPages: '20', limit: '20', query: WINDOW }), creds());
     const out = collect(helper.getNode('out'));
     const caught = collect(helper.getNode('caught'));
@@ -297,21 +308,21 @@ describe('nodes: firewalla-msp-config, firewalla-flows (against the simulator)',
     const sentBefore = out.length;
     const requestsBefore = sim.requestsTo('/v2/flows').length;
     await helper.unload();
-    await delay(4500);
+    await delay(2100); // past the reset the client was waiting for (at most 2.05 s)
     out.length.should.equal(sentBefore);
     caught.should.have.length(0);
     sim.requestsTo('/v2/flows').length.should.equal(requestsBefore);
   });
 
   it('a redeploy while a page is in flight (slow headers) cancels it: nothing sent afterwards', async () => {
-    sim.addFault({ kind: 'slow-headers', path: '/v2/flows', delayMs: 1500 });
+    sim.addFault({ kind: 'slow-headers', path: '/v2/flows', delayMs: 800 });
     await helper.load(nodes, flow({ pagination: 'stream', query: WINDOW, limit: '20' }), creds());
     const out = collect(helper.getNode('out'));
     const caught = collect(helper.getNode('caught'));
     trigger();
     await until(() => sim.requestsTo('/v2/flows').length === 1);
     await helper.unload();
-    await delay(2000);
+    await delay(1000); // past the moment the simulator answers
     out.should.have.length(0);
     caught.should.have.length(0);
     sim.requestsTo('/v2/flows').should.have.length(1);
@@ -322,14 +333,15 @@ describe('nodes: firewalla-msp-config, firewalla-flows (against the simulator)',
     const out = collect(helper.getNode('out'));
     trigger();
     await until(() => out.length === 1);
-    await delay(1100);
+    pinned.tick(60_000); // the next poll, a minute later
     trigger();
     await until(() => out.length === 2);
     const q1 = /^ts:(\d+)-(\d+)$/.exec((out[0]!.networkFlows as Meta).query)!;
     const q2 = /^ts:(\d+)-(\d+)$/.exec((out[1]!.networkFlows as Meta).query)!;
     (Number(q1[2]) - Number(q1[1])).should.equal(300);
+    Number(q1[2]).should.be.within(PINNED_NOW / 1000, PINNED_NOW / 1000 + 60); // from the pinned clock, not the wall clock
     q2[1]!.should.equal(q1[2]);
-    Number(q2[2]).should.be.above(Number(q2[1]));
+    (Number(q2[2]) - Number(q2[1])).should.be.within(60, 65);
     const key = (r: Record<string, unknown>) => `${r.ts}|${(r.device as { id: string }).id}|${(r.device as { port: string }).port}`;
     const first = new Set((out[0]!.payload as Array<Record<string, unknown>>).map(key));
     first.size.should.be.above(0);
@@ -410,9 +422,11 @@ describe('nodes: firewalla-msp-config, firewalla-flows (against the simulator)',
 
 describe('examples/firewalla-flows.json', function () {
   this.timeout(10_000);
+  pinDate();
   let sim: Simulator;
   before(async () => {
-    sim = await startSimulator({ vendors: ['firewalla'] });
+    // A tenth of the default traffic: the grouped query reads a whole day, every domain still shows.
+    sim = await startSimulator({ vendors: ['firewalla'], flowsPerMinute: 12 });
     await helper.startServer();
   });
   after(async () => {
