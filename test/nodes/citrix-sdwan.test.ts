@@ -12,6 +12,7 @@ import { sdwanSim } from '../../simulator/citrix-sdwan';
 const catchNode = require('@node-red/nodes/core/common/25-catch.js') as unknown;
 
 import { next, type Msg, until } from '../support/node-messages';
+import { PINNED_NOW, pinDate } from '../support/clock';
 
 helper.init(require.resolve('node-red'));
 
@@ -22,6 +23,7 @@ const PASSWORD = 'P@ss:w0rd;node-test';
 
 
 describe('nodes: citrix-sdwan-config, citrix-sdwan-flows, citrix-sdwan-ilbflows', function () {
+  pinDate();
   let sim: Simulator;
   const state = () => sdwanSim(sim);
 
@@ -68,7 +70,7 @@ describe('nodes: citrix-sdwan-config, citrix-sdwan-flows, citrix-sdwan-ilbflows'
     msg!.topic!.should.equal('poll'); // the incoming message is kept
     const meta = msg!.networkFlows as Record<string, unknown>;
     meta.should.containDeep({ vendor: 'citrix-sdwan', endpoint: 'flows', host: new URL(sim.url).host, count: 50, envelope: 'keyed', filter: 'direction:LAN to WAN;max_stats:50' });
-    (meta.fetchedAt as number).should.be.approximately(Date.now(), 5000);
+    (meta.fetchedAt as number).should.be.within(PINNED_NOW, PINNED_NOW + 60_000); // the pinned clock, not the wall clock
     msg!.should.not.have.property('invalid');
     sim.requestsTo('/monitor/flows')[0]!.rawQuery.should.equal('filter=direction%3ALAN%20to%20WAN%3Bmax_stats%3A50');
   });
@@ -262,6 +264,7 @@ describe('nodes: citrix-sdwan-config, citrix-sdwan-flows, citrix-sdwan-ilbflows'
 });
 
 describe('examples/citrix-sdwan-*.json', function () {
+  pinDate();
   let sim: Simulator;
   before(async () => {
     sim = await startSimulator({ vendors: ['citrix-sdwan'] });

@@ -5,6 +5,7 @@ import helper, { type TestFlowsItem } from 'node-red-node-test-helper';
 import anomalyNode = require('../../nodes/network-flow-anomaly');
 import webhookExample = require('../../examples/anomaly-webhook.json');
 import { AnomalyEngine } from '../../nodes/lib/anomaly';
+import { pinDate } from '../support/clock';
 import type { NetworkFlow } from '../../nodes/lib/network-flow';
 
 helper.init(require.resolve('node-red'));
@@ -48,6 +49,7 @@ const base = {
 };
 
 describe('network-flow-anomaly node', () => {
+  pinDate();
   before(() => helper.startServer());
   after(() => helper.stopServer());
   afterEach(() => helper.unload());
@@ -207,6 +209,8 @@ describe('network-flow-anomaly node', () => {
 });
 
 describe('network-flow-anomaly example flow (anomaly-webhook.json)', () => {
+  // The example's function node dates its records from Date.now(): pinned here.
+  pinDate();
   // Core nodes, loaded the way the test helper loads any node module.
   const functionNode = require('@node-red/nodes/core/function/10-function.js') as NodeInitializerLike;
   const httpRequestNode = require('@node-red/nodes/core/network/21-httprequest.js') as NodeInitializerLike;
@@ -253,7 +257,7 @@ describe('network-flow-anomaly example flow (anomaly-webhook.json)', () => {
     const replyDebug = example.find((n) => n.type === 'debug' && n.name === 'webhook reply')!;
     const replies = collect(helper.getNode(replyDebug.id));
     for (let i = 0; i < 40; i++) {
-      helper.getNode(gen.id).receive({ payload: Date.now() });
+      helper.getNode(gen.id).receive({ payload: i });
       await tick(5);
     }
     for (let i = 0; i < 100 && replies.length === 0; i++) await tick(50);

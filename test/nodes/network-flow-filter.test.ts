@@ -1,6 +1,7 @@
 import 'should';
 import helper, { type TestFlows } from 'node-red-node-test-helper';
 import filterNode = require('../../nodes/network-flow-filter');
+import { pinDate } from '../support/clock';
 
 helper.init(require.resolve('node-red'));
 
@@ -52,6 +53,7 @@ function nextCall(node: TestNode, method: 'error' | 'warn' | 'status'): Promise<
 }
 
 describe('network-flow-filter node', () => {
+  pinDate();
   before(async () => {
     await helper.startServer();
   });

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import helper, { type TestFlows } from 'node-red-node-test-helper';
 import normalizeNode = require('../../nodes/network-flow-normalize');
 import { FETCHED_AT, FIREWALLA_RESPONSE_TEXT, firewallaSeed, flowGatewaySeed, sdwanFlow, sdwanIlbFlow } from '../lib/normalize/fixtures';
+import { pinDate } from '../support/clock';
 
 helper.init(require.resolve('node-red'));
 
@@ -45,6 +46,7 @@ function nextCall(node: TestNode, method: 'error' | 'warn' | 'status', withError
 }
 
 describe('network-flow-normalize node', () => {
+  pinDate();
   before(async () => {
     await helper.startServer();
   });

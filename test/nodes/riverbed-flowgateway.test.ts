@@ -11,6 +11,7 @@ import { IMPORT_STATS, flowgatewayState, type FlowGatewaySimOptions } from '../.
 const catchNode = require('@node-red/nodes/core/common/25-catch.js') as unknown;
 
 import { next, type Msg, until } from '../support/node-messages';
+import { PINNED_NOW, pinDate } from '../support/clock';
 
 helper.init(require.resolve('node-red'));
 
@@ -36,6 +37,7 @@ interface StatsProps {
 }
 
 describe('nodes: riverbed-flowgateway-config, riverbed-flowgateway-stats', function () {
+  const pinned = pinDate();
   let sim: Simulator;
   let simOpts: SimulatorOptions & FlowGatewaySimOptions;
   const state = () => flowgatewayState(sim);
@@ -96,7 +98,7 @@ describe('nodes: riverbed-flowgateway-config, riverbed-flowgateway-stats', funct
     records[0]!.peak_n_flows!.should.be.a.String();
     const meta = msg!.networkFlows as Meta;
     meta.should.containDeep({ vendor: 'riverbed-flowgateway', endpoint: 'import_stats', host: sim.url, count: records.length, template: 'A', request: body });
-    meta.fetchedAt.should.be.approximately(Date.now(), 5000);
+    meta.fetchedAt.should.be.within(PINNED_NOW, PINNED_NOW + 60_000); // the pinned clock, not the wall clock
     msg!.should.not.have.property('invalid');
   });
 
@@ -120,7 +122,7 @@ describe('nodes: riverbed-flowgateway-config, riverbed-flowgateway-stats', funct
   });
 
   it('template C: epoch seconds integers; msg.request switches template and takes ms, Date and ISO values', async () => {
-    const end = Math.floor(Date.now() / 1000);
+    const end = Math.floor(PINNED_NOW / 1000);
     await helper.load(nodes, flow({ template: 'C', startTime: String(end - 900), endTime: String(end) }), creds());
     const got1 = next(helper.getNode('out'));
     helper.getNode('s1').receive({ payload: 1 } as NodeMessage);
@@ -208,13 +210,14 @@ describe('nodes: riverbed-flowgateway-config, riverbed-flowgateway-stats', funct
   });
 
   it('oauth: the token is renewed before it runs out (short expires_in) and after AUTH_EXPIRED_TOKEN', async () => {
-    simOpts.flowgatewayTokenLifetime = 1;
+    // A 60 s token is renewed in its last 6 s: jump to 57 s, short of expiry.
+    simOpts.flowgatewayTokenLifetime = 60;
     await helper.load(nodes, flow({ authMethod: 'oauth' }), creds());
     const one = next(helper.getNode('out'));
     helper.getNode('s1').receive({ payload: 1 } as NodeMessage);
     await one;
     state().tokenGrants.should.equal(1);
-    await new Promise((r) => setTimeout(r, 950));
+    pinned.tick(57_000);
     const two = next(helper.getNode('out'));
     helper.getNode('s1').receive({ payload: 2 } as NodeMessage);
     await two;
@@ -332,6 +335,7 @@ describe('nodes: riverbed-flowgateway-config, riverbed-flowgateway-stats', funct
 });
 
 describe('examples/riverbed-flowgateway-*.json', function () {
+  pinDate();
   let sim: Simulator;
   before(async () => {
     sim = await startSimulator({ vendors: ['riverbed-flowgateway'] });
