@@ -1,6 +1,7 @@
 import 'should';
 import { startSimulator, DEMO_CREDENTIALS, type Simulator } from '../../../simulator/server';
 import { parseFilter, sdwanSim } from '../../../simulator/citrix-sdwan';
+import { PINNED_NOW } from '../../support/clock';
 
 /** The simulator's SD-WAN side, spoken to with plain fetch: it must behave as the NITRO docs say. */
 describe('simulator: Citrix SD-WAN NITRO side', () => {
@@ -8,7 +9,7 @@ describe('simulator: Citrix SD-WAN NITRO side', () => {
   const LOGIN = '/sdwan/nitro/v1/config/login';
 
   before(async () => {
-    sim = await startSimulator({ vendors: ['citrix-sdwan'] });
+    sim = await startSimulator({ vendors: ['citrix-sdwan'], now: () => PINNED_NOW });
   });
   after(async () => sim.close());
   beforeEach(() => sim.expireSessions());
