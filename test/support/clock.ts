@@ -5,7 +5,7 @@
  *   the test moves it, or while `run()` drives it) into clients and the simulator;
  * - node tests run a real Node-RED runtime that reads `Date` itself, so `pinDate()` fakes only
  *   `Date`: it starts at the pinned instant and flows with real time. Timers stay real, so
- *   undici's socket timeouts and Node-RED behave as in production.
+ *   undici's socket timeouts and Node-RED behave as in production, and no handle is left open.
  *
  * `NF_TEST_HOUR` (0-23, default 12) moves the pinned instant; `npm run test:hours` runs the node
  * tests at 00, 06, 12 and 18 UTC (18:00 is the simulator's busiest hour, simulator/traffic.ts).
@@ -60,14 +60,26 @@ export function fakeClock(start = PINNED_NOW): FakeClock {
 }
 
 /**
- * Node tests: call inside a `describe` (before its other hooks). Fakes only `Date`, from
- * `start`, advancing with real time; uninstalled after the block so no handle stays open.
- * `tick(ms)` jumps the date forward (e.g. past a token's renewal point) without waiting.
+ * Node tests: call inside a `describe` (before its other hooks). Fakes only `Date`: it starts
+ * at `start` and flows with real time; uninstalled after the block. `tick(ms)` jumps the date
+ * forward (e.g. past a token's renewal point) without waiting.
  */
 export function pinDate(start = PINNED_NOW): { tick(ms: number): void } {
   let installed: FakeTimers.Clock | undefined;
   before(() => {
-    installed = FakeTimers.install({ now: start, toFake: ['Date'], shouldAdvanceTime: true });
+    installed = FakeTimers.install({ now: start, toFake: ['Date'] });
+    // Time flows by reading the monotonic clock at each `Date` read. (`shouldAdvanceTime` steps
+    // 20 ms per interval tick and falls behind when the loop is busy; then a rate-limit reset
+    // the simulator measures with `Date` and the client waits for with a real timer disagree.)
+    const origin = performance.now();
+    let base = start;
+    Object.defineProperty(installed, 'now', {
+      configurable: true,
+      get: () => Math.floor(base + performance.now() - origin),
+      set: (value: number) => {
+        base = value - (performance.now() - origin);
+      },
+    });
   });
   after(() => {
     installed?.uninstall();
