@@ -59,7 +59,7 @@ interface NodeRow {
 const ROWS: NodeRow[] = [
   {
     type: 'citrix-sdwan-config', via: 'citrix-sdwan-flows',
-    fields: ['name', 'host', 'tls', 'timeout', 'username', 'password'],
+    fields: ['name', 'host', 'tls', 'timeout', 'apiVersion', 'username', 'password'],
     bad: [{ field: 'host', value: 'ftp://x' }, { field: 'timeout', value: '5' }, { field: 'host', value: 'https://u:p@sdwan.example' }],
     connection: { button: '#node-config-citrix-sdwan-test', result: '#node-config-citrix-sdwan-test-result', secretField: 'password' },
   },
@@ -81,7 +81,7 @@ const ROWS: NodeRow[] = [
   },
   {
     type: 'firewalla-flows',
-    fields: ['name', 'server', 'query', 'groupBy', 'sortBy', 'limit', 'blocked', 'pagination', 'maxPages'],
+    fields: ['name', 'server', 'query', 'groupBy', 'sortBy', 'limit', 'blocked', 'pagination', 'maxPages', 'sinceLastPoll'],
     // A query the editor has not checked yet: its answer arrives after the node was validated.
     imported: { query: 'nosuchqualifier:pasted' },
     bad: [
