@@ -10,10 +10,8 @@ import path from 'node:path';
 import type { BenchResult } from './types';
 
 /**
- * Each suite runs in a child process of its own: a suite that runs after others inherits their
- * heap (hundreds of MB of benchmark data waiting to be collected) and their JIT feedback, and the
- * normalize suite measured a few percent slower that way than alone. Ratios are still taken
- * against a baseline in the same process as the measurement: the suite's own.
+ * Each suite runs in a child process of its own (why: docs/performance.md#running). Ratios are
+ * still taken against a baseline in the same process as the measurement: the suite's own.
  */
 const CHILD_FLAG = '--suite-json';
 

@@ -2,7 +2,7 @@
  * The Citrix SD-WAN side of the simulator: NITRO session login / logout with cookies, session
  * idle timeout, and the monitor resources `flows` and `ilbflows` (v2, and v1 for older firmware)
  * with the `filter` query parameter, `max_stats`, the three response envelopes the sources
- * disagree about, and `{errorcode, errormessage}` errors (API-NOTES.md section 1).
+ * disagree about, and `{errorcode, errormessage}` errors (docs/vendors/citrix-sdwan.md).
  *
  * Records are rendered from the shared generated traffic (`ctx.traffic`), so SD-WAN, Firewalla
  * and FlowGateway tell one consistent story. Every field is a string, as the NITRO docs say.

@@ -1,5 +1,5 @@
 /**
- * The Firewalla MSP side of the simulator (API-NOTES.md section 2): `GET /v2/flows` with
+ * The Firewalla MSP side of the simulator (docs/vendors/firewalla.md): `GET /v2/flows` with
  * `Authorization: Token <token>`, the search query language, `groupBy`, `sortBy`, `limit`
  * (default 200, at most 500), cursor pagination newest first, blocked flows through
  * `status:blocked` (and nothing for `block:true`, as measured), the measured error shapes, and a

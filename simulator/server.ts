@@ -1,6 +1,6 @@
 /**
  * The vendor simulator: one loopback HTTP(S) server that speaks the Citrix SD-WAN NITRO,
- * Firewalla MSP and Riverbed FlowGateway APIs as API-NOTES.md describes, over generated traffic,
+ * Firewalla MSP and Riverbed FlowGateway APIs as docs/vendors/ describes, over generated traffic,
  * with switchable faults. Tests, benchmarks and `npm start` all use it.
  *
  * Vendor behaviour lives in one module per vendor (`simulator/<vendor>.ts`), registered in

@@ -1,6 +1,6 @@
 /**
  * The one error hierarchy of the package. Every failure a flow can see is a `FlowError` with a
- * stable `code` (DESIGN.md), because a Catch node's `msg.error` only keeps `message`, `code`,
+ * stable `code` (docs/design.md#error-codes), because a Catch node's `msg.error` only keeps `message`, `code`,
  * `stack` and `cause`: the code must live in `err.code` and the vendor's id and text in the
  * message. Messages never contain a credential: callers build them from safe parts only, and
  * `redact()` scrubs vendor text that might echo one.

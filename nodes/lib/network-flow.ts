@@ -1,6 +1,6 @@
 /**
  * The NetworkFlow record: the one shape every vendor's records are normalized to
- * (DESIGN.md, "The NetworkFlow record"). The filter and anomaly nodes read it.
+ * (docs/design.md#the-networkflow-record). The filter and anomaly nodes read it.
  */
 
 export const VENDORS = ['citrix-sdwan', 'firewalla', 'riverbed-flowgateway'] as const;
@@ -58,7 +58,7 @@ export interface NetworkFlow {
   raw?: unknown;
 }
 
-/** What our vendor nodes put in `msg.networkFlows` (DESIGN.md, endpoint node messages). */
+/** What our vendor nodes put in `msg.networkFlows` (docs/design.md#output-messages). */
 export interface NetworkFlowsMeta {
   vendor: Vendor;
   endpoint: string;

@@ -79,7 +79,7 @@ export function handleEndpoint(node: Node, handlers: EndpointHandlers): void {
   });
 }
 
-/** Values from `msg.request` override the node's own (DESIGN.md: same names). */
+/** Values from `msg.request` override the node's own, same names (docs/design.md#request-overrides). */
 export function requestOverrides(msg: NodeMessageInFlow): Record<string, unknown> {
   const r = (msg as { request?: unknown }).request;
   return r !== null && typeof r === 'object' && !Array.isArray(r) ? (r as Record<string, unknown>) : {};

@@ -11,11 +11,9 @@ import path from 'node:path';
 import { WebSocket } from 'undici';
 import { chromium, type Browser } from 'playwright-core';
 import { startDemo, type Demo } from '../../scripts/demo';
+import { CONFIG_TYPES, ENDPOINT_TYPES, NODE_TYPES } from '../support/node-types';
 
 const MODULE = 'node-red-contrib-network-flows';
-const ENDPOINT_TYPES = ['citrix-sdwan-flows', 'citrix-sdwan-ilbflows', 'firewalla-flows', 'riverbed-flowgateway-stats'];
-const FUNCTION_TYPES = ['network-flow-normalize', 'network-flow-filter', 'network-flow-anomaly'];
-const CONFIG_TYPES = ['citrix-sdwan-config', 'firewalla-msp-config', 'riverbed-flowgateway-config'];
 
 interface DebugEvent { id: string; z?: string; msg?: string; format?: string; level?: number }
 
@@ -47,12 +45,12 @@ describe('npm start demo (real Node-RED + simulator + example flows)', function 
       Array<{ module: string; types: string[]; err?: string; enabled: boolean }>;
     const ours = sets.filter((s) => s.module === MODULE);
     for (const s of ours) (s.err === undefined).should.be.true(`${s.types.join(',')}: ${s.err}`);
-    ours.flatMap((s) => s.types).sort().should.eql([...ENDPOINT_TYPES, ...FUNCTION_TYPES, ...CONFIG_TYPES].sort());
+    ours.flatMap((s) => s.types).sort().should.eql([...NODE_TYPES].sort());
   });
 
   it('serves each node\'s editor, help text and icon', async () => {
     const html = await (await fetch(`${demo.url}/nodes`, { headers: { accept: 'text/html' } })).text();
-    for (const t of [...ENDPOINT_TYPES, ...FUNCTION_TYPES, ...CONFIG_TYPES]) {
+    for (const t of NODE_TYPES) {
       html.includes(`data-template-name="${t}"`).should.be.true(`no editor template for ${t}`);
       html.includes(`data-help-name="${t}"`).should.be.true(`no help text for ${t}`);
     }
@@ -73,6 +71,7 @@ describe('npm start demo (real Node-RED + simulator + example flows)', function 
   it('produces live records in the debug sidebar from every vendor example, with no errors', async () => {
     const flows = (await (await fetch(`${demo.url}/flows`)).json()) as Array<{ id: string; type: string; z?: string; label?: string }>;
     const tabOf = (type: string): Set<string> => new Set(flows.filter((n) => n.type === type).map((n) => n.z!));
+    ENDPOINT_TYPES.length.should.be.above(0);
     const seenFrom = (tabs: Set<string>): boolean => debug.some((d) => d.z !== undefined && tabs.has(d.z) && (d.level ?? 0) === 0);
     // Up to a minute, counted in polls rather than read from the wall clock.
     for (let polls = 240; polls > 0 && !ENDPOINT_TYPES.every((t) => seenFrom(tabOf(t))); polls--) await new Promise((r) => setTimeout(r, 250));
@@ -94,7 +93,7 @@ describe('npm start demo (real Node-RED + simulator + example flows)', function 
       const pageErrors: string[] = [];
       page.on('pageerror', (e) => pageErrors.push(e.message));
       await page.goto(demo.url);
-      for (const t of [...ENDPOINT_TYPES, ...FUNCTION_TYPES]) {
+      for (const t of NODE_TYPES.filter((x) => !CONFIG_TYPES.includes(x))) {
         await page.waitForSelector(`.red-ui-palette-node[data-palette-type="${t}"]`, { state: 'attached', timeout: 30_000 });
       }
       await page.click('#red-ui-tab-debug-link-button').catch(() => undefined);

@@ -2,9 +2,9 @@
  * The Node-RED editor as a user meets it, in a real Chromium against a real Node-RED running the
  * package (scripts/demo.ts: simulator + example flows with the simulator's demo credentials).
  *
- * One table row per DESIGN.md node type: adding a type is a row. Each row is checked for: its edit
+ * One table row per node type of package.json: adding a type is a row. Each row is checked for: its edit
  * dialog opens (by double-clicking the node in the workspace, or the pencil next to an endpoint's
- * `server` for config nodes) without page or console errors; every DESIGN.md property has its
+ * `server` for config nodes) without page or console errors; every property of docs/design.md has its
  * `#node-input-<prop>` / `#node-config-input-<prop>` field; bad values mark the field red and,
  * after Done, leave the node invalid (red triangle) until fixed; the help sidebar shows the node's
  * help text. Config rows also run "Test connection" against the simulator.
@@ -17,6 +17,7 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { ROOT, startDemo, type Demo } from '../../scripts/demo';
 import { DEMO_CREDENTIALS } from '../../simulator/server';
+import { CONFIG_TYPES, NODE_TYPES } from '../support/node-types';
 
 
 // `RED` lives in the page; these tests only reach it inside page.evaluate / waitForFunction.
@@ -45,7 +46,7 @@ interface NodeRow {
   type: string;
   /** Config nodes are opened from an endpoint of this type, by the pencil next to `server`. */
   via?: string;
-  /** DESIGN.md property names: each must have its field in the dialog. */
+  /** Property names of docs/design.md (and credentials): each must have its field in the dialog. */
   fields: string[];
   bad: BadValue[];
   connection?: ConnectionTest;
@@ -58,7 +59,7 @@ interface NodeRow {
 const ROWS: NodeRow[] = [
   {
     type: 'citrix-sdwan-config', via: 'citrix-sdwan-flows',
-    fields: ['name', 'host', 'tls', 'timeout', 'username', 'password'],
+    fields: ['name', 'host', 'tls', 'timeout', 'apiVersion', 'username', 'password'],
     bad: [{ field: 'host', value: 'ftp://x' }, { field: 'timeout', value: '5' }, { field: 'host', value: 'https://u:p@sdwan.example' }],
     connection: { button: '#node-config-citrix-sdwan-test', result: '#node-config-citrix-sdwan-test-result', secretField: 'password' },
   },
@@ -80,7 +81,7 @@ const ROWS: NodeRow[] = [
   },
   {
     type: 'firewalla-flows',
-    fields: ['name', 'server', 'query', 'groupBy', 'sortBy', 'limit', 'blocked', 'pagination', 'maxPages'],
+    fields: ['name', 'server', 'query', 'groupBy', 'sortBy', 'limit', 'blocked', 'pagination', 'maxPages', 'sinceLastPoll'],
     // A query the editor has not checked yet: its answer arrives after the node was validated.
     imported: { query: 'nosuchqualifier:pasted' },
     bad: [
@@ -334,11 +335,15 @@ describe('Node-RED editor in a real Chromium', function () {
   beforeEach(() => { newProblems(); });
   afterEach(async () => { if (page) await closeAllTrays(page).catch(() => undefined); });
 
+  it('has a row for every node type of package.json', () => {
+    ROWS.map((r) => r.type).sort().should.eql([...NODE_TYPES].sort());
+  });
+
   it('loads the editor with every package node in the palette and no page errors', async () => {
     const missing: string[] = [];
-    for (const row of ROWS.filter((r) => !r.via)) {
-      const n = await page.locator(`.red-ui-palette-node[data-palette-type="${row.type}"]`).count();
-      if (n === 0) missing.push(row.type);
+    for (const type of NODE_TYPES.filter((t) => !CONFIG_TYPES.includes(t))) {
+      const n = await page.locator(`.red-ui-palette-node[data-palette-type="${type}"]`).count();
+      if (n === 0) missing.push(type);
     }
     missing.should.be.empty();
     newProblems().should.be.empty();
@@ -442,7 +447,7 @@ describe('Node-RED editor in a real Chromium', function () {
         await page.locator('#node-dialog-ok').waitFor({ state: 'detached' });
       }
 
-      it('opens its edit dialog with every DESIGN.md field and no page errors', async () => {
+      it('opens its edit dialog with every documented field and no page errors', async () => {
         await open();
         const missing: string[] = [];
         for (const f of row.fields) if ((await page.locator(`#${prefix}-${f}`).count()) !== 1) missing.push(`#${prefix}-${f}`);

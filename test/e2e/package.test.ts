@@ -5,17 +5,13 @@
 import 'should';
 import fs from 'node:fs';
 import path from 'node:path';
+import { CONFIG_TYPES, NODE_TYPES, documentedNodeTypes, nodeKind } from '../support/node-types';
 
 const root = path.resolve(__dirname, '..', '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
   name: string; license?: string; repository?: unknown; keywords?: string[]; engines?: { node?: string };
   dependencies?: Record<string, string>; 'node-red': { version?: string; nodes: Record<string, string> };
 };
-const DESIGN_TYPES = [
-  'citrix-sdwan-config', 'citrix-sdwan-flows', 'citrix-sdwan-ilbflows', 'firewalla-msp-config', 'firewalla-flows',
-  'riverbed-flowgateway-config', 'riverbed-flowgateway-stats', 'network-flow-normalize', 'network-flow-filter', 'network-flow-anomaly',
-];
-const CONFIG_TYPES = DESIGN_TYPES.filter((t) => t.endsWith('-config'));
 const examples = fs.readdirSync(path.join(root, 'examples')).filter((f) => f.endsWith('.json'))
   .map((f) => ({ file: f, nodes: JSON.parse(fs.readFileSync(path.join(root, 'examples', f), 'utf8')) as Array<Record<string, unknown>> }));
 
@@ -30,11 +26,19 @@ describe('package (Flow Library scorecard checks)', () => {
     Object.keys(pkg.dependencies ?? {}).length.should.be.belowOrEqual(6);
   });
 
-  it('registers exactly the node types of DESIGN.md', () => {
-    Object.keys(pkg['node-red'].nodes).sort().should.eql([...DESIGN_TYPES].sort());
+  it('registers exactly the node types docs/design.md#node-types documents, each of the kind documented', () => {
+    const documented = documentedNodeTypes();
+    documented.size.should.be.above(0, 'no node-types table found in docs/design.md');
+    [...NODE_TYPES].sort().should.eql([...documented.keys()].sort());
+    for (const t of NODE_TYPES) {
+      const kind = documented.get(t)!;
+      // Kinds read from the editor files: config, endpoint (has a `server`) or function.
+      if (kind === 'config' || kind === 'endpoint' || kind === 'function') nodeKind(t).should.equal(kind, t);
+      else CONFIG_TYPES.includes(t).should.be.false(`${t} is a config node but documented as ${kind}`);
+    }
   });
 
-  for (const type of DESIGN_TYPES) {
+  for (const type of NODE_TYPES) {
     describe(type, () => {
       const js = path.join(root, pkg['node-red'].nodes[type] ?? '');
       const dir = path.dirname(js);

@@ -1,4 +1,4 @@
-/** The anomaly engine behind the `network-flow-anomaly` node (DESIGN.md, "Anomaly node"). */
+/** The anomaly engine behind the `network-flow-anomaly` node (docs/design.md#network-flow-anomaly). */
 export { AnomalyEngine, STATE_FORMAT } from './engine';
 export type {
   AnomalyEvent, AnomalyPayload, AnomalyState, Baseline, EngineStats, IngestResult, RecordError,

@@ -1,5 +1,5 @@
 /**
- * The filter language of `network-flow-filter` (DESIGN.md "Filter expressions"): parse once,
+ * The filter language of `network-flow-filter` (docs/filter-language.md): parse once,
  * compile once into a plain predicate, run it per record.
  */
 import type { NetworkFlow } from '../network-flow';

@@ -1,5 +1,5 @@
 /**
- * Recursive-descent parser for filter expressions (grammar in the node's help and DESIGN.md):
+ * Recursive-descent parser for filter expressions (grammar in docs/filter-language.md#grammar):
  *
  *   expr    := or
  *   or      := and (("or" | "||") and)*

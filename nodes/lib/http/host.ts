@@ -13,7 +13,7 @@ export interface ParsedHost {
 /**
  * Turns what a person types into a config node's `host` (`10.1.2.3`, `10.1.2.3:8443`,
  * `https://sdwan.example`, `https://msp.firewalla.net/`, `[fd00::1]:8443`) into an origin.
- * No scheme means https (DESIGN.md). Throws BadInputError('host') with what was expected.
+ * No scheme means https (docs/design.md#config-nodes). Throws BadInputError('host') with what was expected.
  */
 export function parseHost(input: unknown, field = 'host'): ParsedHost {
   if (typeof input !== 'string' || input.trim() === '') {

@@ -47,7 +47,7 @@ export const SDWAN_ILB_FIELDS = ['age', 'flowcount', 'lanip', 'wanip', 'wanlink'
 const ILB_FIELD_SET: ReadonlySet<string> = new Set(SDWAN_ILB_FIELDS);
 
 /**
- * SD-WAN direction text to the DESIGN vocabulary, tolerant of case and spacing
+ * SD-WAN direction text to the NetworkFlow vocabulary, tolerant of case and spacing
  * (`LAN to WAN`, `lan_to_wan`, `LAN-TO-WAN`); undefined when not recognised.
  */
 export function sdwanDirection(v: string): Direction | undefined {
@@ -190,9 +190,9 @@ export function sdwanFlow(r: VendorRecord, ctx: BatchContext): NetworkFlow | und
   const observer = ctx.observer;
   const ipVersion = srcVersion ?? dstVersion;
 
-  // Fast path, the common case of a complete record: object literals get their final shape in
-  // one allocation (about twice as fast as adding properties one by one). The general path
-  // below builds the same record leaving absent fields out.
+  // Fast path, the common case of a complete record: object literals in their final shape
+  // (docs/performance.md#object-literals-in-their-final-shape). The general path below builds
+  // the same record leaving absent fields out.
   // (`mainComplete` narrows the fields it checked: TypeScript follows aliased conditions.)
   if (mainComplete && observer !== undefined && ipVersion !== undefined && extra !== undefined) {
     const flow: NetworkFlow =
@@ -273,9 +273,8 @@ export function sdwanFlow(r: VendorRecord, ctx: BatchContext): NetworkFlow | und
 
 /**
  * The `extra` of a flows record: the documented fields with no NetworkFlow home, plus any
- * undocumented ones; undefined when there is none. A function of its own so that V8 optimizes
- * (and inlines the readers into) it separately from the main mapping: one big function runs out
- * of inlining budget and pays a call per field.
+ * undocumented ones; undefined when there is none. A function of its own for V8's inlining
+ * budget (docs/performance.md#small-functions-that-inline).
  */
 function sdwanFlowExtra(r: VendorRecord, rd: Reader, oddDirection: string | undefined, mainComplete: boolean): Record<string, unknown> | undefined {
   const appRuleId = rd.loose(r.app_rule_id);

@@ -151,9 +151,8 @@ export class Normalizer {
   readonly keepRaw: boolean;
   readonly internal: readonly CidrRange[];
   /**
-   * One reader for every batch (a batch is mapped synchronously, so there is no overlap). A
-   * reader per batch let V8 drop the reader's hidden classes at a full GC whenever no batch was
-   * running, and with them the optimized mapping code, which then had to warm up again.
+   * One reader for every batch (a batch is mapped synchronously, so there is no overlap); see
+   * docs/performance.md#one-reader-per-normalizer.
    */
   private readonly reader: Reader;
 

@@ -1,6 +1,6 @@
 /**
  * Typed field reading for the normalizers: vendor strings to numbers, IPs, ports, text, with the
- * DESIGN.md rules (a bad number is reported, never NaN; `""`, `"N/A"`, `"-"` mean absent).
+ * rules of docs/design.md#normalization-rules (a bad number is reported, never NaN; `""`, `"N/A"`, `"-"` mean absent).
  *
  * One `Reader` serves a whole batch: it holds the first problem of the current record in
  * `error` instead of throwing or allocating, so the per-record hot path creates no closures and
@@ -55,9 +55,8 @@ function show(v: unknown): string {
 }
 
 /**
- * 1..15 plain decimal digits (always exact in a double) to their value; -1 otherwise. A digit
- * loop measured faster than Number() plus the checks that keep out what Number() accepts and a
- * count must not ("", " 12", "0x1f", "Infinity").
+ * 1..15 plain decimal digits (always exact in a double) to their value; -1 otherwise.
+ * Why a loop: docs/performance.md#digit-loops-and-exact-decimals.
  */
 export function digits15(v: string): number {
   const len = v.length;
@@ -74,9 +73,8 @@ export function digits15(v: string): number {
 const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
 /**
- * `digits` or `digits.digits`, at most 15 digits in all, to its value; -1 otherwise. With the
- * digits as an integer M < 2^53 and 10^k exact, M / 10^k is one correctly rounded division: the
- * same double Number() gives (Clinger's fast path), without its general-purpose parser.
+ * `digits` or `digits.digits`, at most 15 digits in all, to its value; -1 otherwise: the same
+ * double Number() gives (docs/performance.md#digit-loops-and-exact-decimals).
  */
 export function decimal15(v: string): number {
   const len = v.length;
@@ -99,16 +97,9 @@ export function decimal15(v: string): number {
 }
 
 /**
- * True when the text starts with a digit from 1 to 9. For such text `Number()` can only have
- * read a plain decimal literal (no sign or space in front, no `0x`/`0o`/`0b` prefix, which
- * needs a leading 0, no `Infinity`), maybe with trailing space: exactly what the slow paths
- * below accept after `trim()` and the `DECIMAL` check, with the same value. So the fast paths
- * may call `Number()` and keep its result when it is in range. That is worth it because V8
- * answers `Number()` for short digit strings from the array index cached in the string's hash,
- * without reading the digits again (JSON.parse internalizes values of up to 10 characters). V8
- * caches the index only up to 7 characters (`Name::kMaxCachedArrayIndexLength`), so longer text
- * takes the digit loop, which measured about twice as fast as `Number()` there. One character
- * is read, not two: that second read measured about 7% of the whole SD-WAN mapping.
+ * True when the text starts with a digit from 1 to 9: then `Number()` reads it exactly as the
+ * slow paths below would, so the fast paths may use it for text of up to 7 characters
+ * (docs/performance.md#number-and-the-cached-array-index).
  */
 function leadsWithNonZeroDigit(v: string): boolean {
   const c = v.charCodeAt(0); // NaN for "", and NaN comparisons are false
@@ -134,9 +125,8 @@ export class Reader {
     if (this.error === undefined) this.error = `${field}: ${what}`;
   }
 
-  // Each reader below is a tiny fast path for the common vendor text (plain digits, a plain
-  // dotted quad, ordinary text) that V8 can inline into the record mapper, plus an out-of-line
-  // slow path for everything else (absent markers, other forms, errors).
+  // Each reader below: a tiny inlinable fast path plus an out-of-line slow path
+  // (docs/performance.md#small-functions-that-inline).
 
   /**
    * A non-negative whole number up to 2^53 (bytes, packets, counts, ms). Numbers and decimal
@@ -320,7 +310,7 @@ export class Reader {
   /** Text, trimmed only when needed; absent markers give undefined. Numbers become text. */
   text(v: unknown): string | undefined {
     // Longer than any absent marker and no edge whitespace: the text as it is. Kept this small
-    // so that V8 inlines it into the record mappers; short text takes the out-of-line path.
+    // on purpose (docs/performance.md#small-functions-that-inline).
     if (typeof v === 'string' && v.length > 3 && isPlainEdge(v.charCodeAt(0)) && isPlainEdge(v.charCodeAt(v.length - 1))) return v;
     return this.textSlow(v);
   }

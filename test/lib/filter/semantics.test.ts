@@ -386,7 +386,7 @@ describe('lib/filter semantics (compiled predicate and reference evaluator agree
       which('app "a#b"', [flow({ app: 'A#B' })]).should.eql([0]);
     });
 
-    it('the DESIGN.md examples parse and select', () => {
+    it('the docs/filter-language.md opening examples parse and select', () => {
       const r = flow({
         src: ep('10.1.2.3', 51000),
         dst: ep('192.168.1.20', 443),

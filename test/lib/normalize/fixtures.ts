@@ -1,12 +1,14 @@
 /**
- * Example records copied verbatim from the seed documents (/work/shared/seeds): the Firewalla
- * MSP `GET /v2/flows` response example (002) and the FlowGateway `import_stats` response
- * example (003, the same two rows in templates A, B and C). The Citrix SD-WAN seeds (000, 001)
- * document every field (all strings) but give no example record, so `SDWAN_FLOW` and
- * `SDWAN_ILBFLOW` carry every documented field with values of the documented kinds.
+ * Example records copied verbatim from the vendors' published documents (sources in
+ * docs/vendors/firewalla.md#sources and docs/vendors/riverbed-flowgateway.md#sources): the
+ * Firewalla MSP `GET /v2/flows` response example and the FlowGateway `import_stats` response
+ * example (the same two rows in templates A, B and C). The Citrix SD-WAN flows and ilbflows
+ * pages (docs/vendors/citrix-sdwan.md#sources) document every field (all strings) but give no
+ * example record, so `SDWAN_FLOW` and `SDWAN_ILBFLOW` carry every documented field with values
+ * of the documented kinds.
  */
 
-/** Seed 002, `results[0]`, as the document prints it. */
+/** Firewalla's Get Flows response example, `results[0]`, as the document prints it. */
 export const FIREWALLA_RESPONSE_TEXT = `{
   "count": 1,
   "results": [
@@ -51,7 +53,7 @@ export const FIREWALLA_RESPONSE_TEXT = `{
   "next_cursor": null
 }`;
 
-/** Seed 003, the response example (identical in templates A, B and C). */
+/** FlowGateway's import_stats response example (identical in templates A, B and C). */
 export const FLOWGATEWAY_RESPONSE_TEXT = `[
   {
     "time": "2024-01-08 22:11:00+00:00", 
@@ -89,7 +91,7 @@ export function flowGatewaySeed(): Rec[] {
   return JSON.parse(FLOWGATEWAY_RESPONSE_TEXT) as Rec[];
 }
 
-/** Every documented flows field (seed 001), all strings as NITRO sends them. */
+/** Every documented flows field, all strings as NITRO sends them. */
 export function sdwanFlow(): Record<string, string> {
   return {
     age: '65000',
@@ -121,7 +123,7 @@ export function sdwanFlow(): Record<string, string> {
   };
 }
 
-/** Every documented ilbflows field (seed 000). */
+/** Every documented ilbflows field. */
 export function sdwanIlbFlow(): Record<string, string> {
   return { age: '120000', flowcount: '17', lanip: '10.10.1.20', wanip: '203.0.113.9', wanlink: 'Branch-INET-1' };
 }

@@ -2,7 +2,7 @@
  * Citrix SD-WAN NITRO client: one appliance session (cookie login) shared by every caller,
  * the monitor resources `flows` and `ilbflows`, and logout on close.
  *
- * Session rules (API-NOTES.md section 1): `POST /sdwan/nitro/v1/config/login` with
+ * Session rules (docs/vendors/citrix-sdwan.md#authentication): `POST /sdwan/nitro/v1/config/login` with
  * `{"login":{"username","password"}}`; keep every cookie Set-Cookie returns and send them all
  * back; a 401 on a monitor call means the session ended: log in again once, retry once.
  * Concurrent first requests share one login (single flight), and so do concurrent re-logins.

@@ -1,5 +1,5 @@
 /**
- * Wire shapes of the Citrix SD-WAN NITRO monitor resources (seeds 000 and 001): every documented
+ * Wire shapes of the Citrix SD-WAN NITRO monitor resources (docs/vendors/citrix-sdwan.md#responses): every documented
  * field is an optional string. Records are kept exactly as sent (unknown fields too, for newer
  * firmware). A number where a string is documented is accepted as it is, since firmware
  * versions differ; a record that is not an object, or a documented field holding anything else

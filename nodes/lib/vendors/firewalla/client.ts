@@ -1,7 +1,7 @@
 /**
  * Firewalla MSP API v2 client: `GET /v2/flows` with `Authorization: Token <token>`, pages as an
  * async iterator, and a pagination loop that is careful with the token's budget (about 100
- * requests per 5 minutes, API-NOTES.md):
+ * requests per 5 minutes, docs/vendors/firewalla.md#limits-and-errors):
  *
  * - 429 with `retry-after` is retried by the HTTP core up to its cap, then fails as RATE_LIMIT;
  * - `x-ratelimit-remaining` / `x-ratelimit-reset` of every response are remembered per client

@@ -1,5 +1,5 @@
 /**
- * The `firewalla-flows` node's properties (DESIGN.md) as one zod schema, used for the editor's
+ * The `firewalla-flows` node's properties (docs/design.md#endpoint-properties) as one zod schema, used for the editor's
  * saved values at deploy and for `msg.request.*` overrides alike, plus the query the node really
  * sends: the user's query, `status:blocked` for the `blocked` option, and `ts:<last>-<now>` for
  * "since last poll".

@@ -1,5 +1,5 @@
 /**
- * The Firewalla MSP search query language (API-NOTES.md section 2): terms separated by spaces
+ * The Firewalla MSP search query language (docs/vendors/firewalla.md#query-language): terms separated by spaces
  * and ANDed; `qualifier:a,b` ORs values; a leading `-` negates; `*` is a wildcard; quoted values
  * for spaces, commas, `*` or `:`; numeric terms `>`, `>=`, `<`, `<=` or a range `N-M`, with units
  * B/KB/MB/GB/TB (powers of 1000) for byte counts; `ts:<begin>-<end>` in epoch seconds. Qualifier
@@ -19,7 +19,7 @@ export interface QualifierInfo {
   values?: readonly string[];
 }
 
-/** Canonical qualifiers (API-NOTES.md). */
+/** Canonical qualifiers (docs/vendors/firewalla.md#query-language). */
 export const QUALIFIERS: Readonly<Record<string, QualifierInfo>> = {
   ts: { type: 'time' },
   status: { type: 'text' },
@@ -41,7 +41,7 @@ export const QUALIFIERS: Readonly<Record<string, QualifierInfo>> = {
   total: { type: 'bytes' },
 };
 
-/** Alias -> canonical qualifier (API-NOTES.md: the names in brackets). */
+/** Alias -> canonical qualifier (the names in brackets in docs/vendors/firewalla.md#query-language). */
 export const ALIASES: Readonly<Record<string, string>> = {
   box: 'box.name',
   mac: 'device.id',

@@ -1,5 +1,5 @@
 /**
- * zod schemas of Firewalla MSP `GET /v2/flows` (API-NOTES.md section 2): a page
+ * zod schemas of Firewalla MSP `GET /v2/flows` (docs/vendors/firewalla.md#records): a page
  * `{count, results, next_cursor}`, a Flow (regular or blocked), and a grouped row (a `groupBy`
  * answer: group keys plus count/download/upload/total, no ts or gid). Unknown fields are kept.
  * Optional fields may be null: live responses leave names out in several ways.

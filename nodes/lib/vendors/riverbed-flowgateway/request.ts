@@ -1,6 +1,6 @@
 /**
  * Builds the JSON body of `GET .../import_stats` from the node's properties and `msg.request`
- * overrides, one validation for both (DESIGN.md). Templates:
+ * overrides, one validation for both (docs/design.md#request-overrides). Templates:
  *   A: last N seconds / minutes / hours / days / weeks / months (`time_interval` an integer);
  *   B: `start_time` / `end_time` as `dd/mm/YYYY HH:MM:SS`;
  *   C: `start_time` / `end_time` as epoch seconds (integers).

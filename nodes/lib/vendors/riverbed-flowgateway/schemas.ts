@@ -1,5 +1,5 @@
 /**
- * Wire shapes of the Riverbed FlowGateway analytics API and the Common API 1.0 (API-NOTES.md §3),
+ * Wire shapes of the Riverbed FlowGateway analytics API and the Common API 1.0 (docs/vendors/riverbed-flowgateway.md),
  * parsed with zod. Records keep unknown fields (`z.looseObject`) and are handed on as the device
  * sent them.
  */
