@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import { AbortedError, AuthError, BadInputError, BadResponseError, FlowError } from '../../errors';
 import { HttpClient, type HttpClientOptions, type TlsOptions } from '../../http/client';
+import { LOGOUT_TIMEOUT_MS, deadline } from '../../http/deadline';
 import { parseInput } from '../../validate';
 import { CookieJar } from './cookies';
 import { buildFilter, filterSchema, maxStatsSchema, type MaxStats } from './filter';
@@ -97,7 +98,7 @@ export class SdwanClient {
     this.username = opts.username;
     this.password = opts.password;
     this.apiVersion = parseInput(apiVersionSchema, opts.apiVersion, 'apiVersion');
-    this.logoutTimeoutMs = opts.logoutTimeoutMs ?? 2000;
+    this.logoutTimeoutMs = opts.logoutTimeoutMs ?? LOGOUT_TIMEOUT_MS;
     this.http = new HttpClient({
       ...opts.http,
       host: opts.host,
@@ -211,12 +212,14 @@ export class SdwanClient {
     if (!this.loggedIn) return false;
     const headers = this.cookieHeader();
     this.loggedIn = false;
+    const bound = deadline(timeoutMs);
     try {
-      await this.http.request({ method: 'DELETE', path: LOGIN_PATH, headers, responseType: 'none', retry: false, signal: AbortSignal.timeout(timeoutMs) });
+      await this.http.request({ method: 'DELETE', path: LOGIN_PATH, headers, responseType: 'none', retry: false, signal: bound.signal });
       return true;
     } catch {
       return false; // an ended session or an unreachable appliance: nothing left to clean up
     } finally {
+      bound.clear();
       this.jar.clear();
     }
   }

@@ -13,6 +13,7 @@
  * No credential, session id or token ever appears in an error text (HttpClient `secrets`).
  */
 import { BadInputError, BadResponseError, FlowError, oneLine } from '../../errors';
+import { LOGOUT_TIMEOUT_MS, deadline } from '../../http/deadline';
 import { HttpClient, type HttpClientOptions, type HttpResponse, type RequestOptions } from '../../http/client';
 import { AuthInfo, CommonApiError, DisplayStatsRecord, ImportStatsResponse, LoginResponse, TokenResponse } from './schemas';
 import type { StatsRequestItem } from './request';
@@ -48,6 +49,8 @@ export interface FlowGatewayClientOptions extends Omit<HttpClientOptions, 'secre
   purpose?: string;
   /** Clock for token renewal; default Date.now. */
   now?: () => number;
+  /** How long close() waits for the logout before giving up. Default LOGOUT_TIMEOUT_MS (2 s). */
+  logoutTimeoutMs?: number;
 }
 
 export interface InvalidRecord {
@@ -79,7 +82,8 @@ export function describeError(body: unknown): { vendorCode?: string; vendorMessa
   let text = error_text ?? '';
   if (error_info !== undefined && error_info !== null) {
     const info = typeof error_info === 'string' ? error_info : JSON.stringify(error_info);
-    text = text ? `${text} [${oneLine(info, 200)}]` : info;
+    // Not cut here: the HTTP core redacts the whole text first, then cuts it.
+    text = text ? `${text} [${info}]` : info;
   }
   return { vendorCode: error_id, vendorMessage: text || undefined };
 }
@@ -98,6 +102,7 @@ export class FlowGatewayClient {
   private token?: Token;
   private pending?: Promise<void>;
   private closed = false;
+  private readonly logoutTimeoutMs: number;
 
   constructor(opts: FlowGatewayClientOptions) {
     if (!(AUTH_METHODS as readonly string[]).includes(opts.authMethod)) {
@@ -107,10 +112,18 @@ export class FlowGatewayClient {
     this.credentials = { ...opts.credentials };
     this.purpose = opts.purpose ?? 'node-red-contrib-network-flows';
     this.now = opts.now ?? Date.now;
+    this.logoutTimeoutMs = opts.logoutTimeoutMs ?? LOGOUT_TIMEOUT_MS;
     checkCredentials(this.authMethod, this.credentials);
     this.http = new HttpClient({
       ...opts,
-      secrets: () => [this.credentials.password, this.credentials.accessCode, this.session?.id, this.token?.value],
+      // `user:password` too: base64 of it is the Basic header, which a device may echo.
+      secrets: () => [
+        this.credentials.password,
+        this.credentials.password ? `${this.credentials.username ?? ''}:${this.credentials.password}` : undefined,
+        this.credentials.accessCode,
+        this.session?.id,
+        this.token?.value,
+      ],
       describeError: (body) => describeError(body),
     });
   }
@@ -174,26 +187,41 @@ export class FlowGatewayClient {
     }
   }
 
-  /** Ends the session (if any) and closes the connection pool. Safe to call twice. */
+  /**
+   * Ends the session (if any, waiting at most logoutTimeoutMs for the device) and closes the
+   * connection pool, which aborts whatever is still in flight. Safe to call twice.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.logout().catch(() => undefined);
-    await this.http.close();
+    try {
+      await this.logout(this.logoutTimeoutMs).catch(() => undefined);
+    } finally {
+      await this.http.close();
+    }
   }
 
-  /** `POST /api/common/1.0/logout` for a held session; failures are ignored (the session dies anyway). */
-  async logout(): Promise<void> {
+  /**
+   * `POST /api/common/1.0/logout` for a held session, given up after `timeoutMs` (a device that
+   * stopped answering must not hold a redeploy up); failures are ignored (the session dies anyway).
+   */
+  async logout(timeoutMs = this.logoutTimeoutMs): Promise<void> {
     const s = this.session;
     if (!s) return;
     this.session = undefined;
-    await this.http.request({
-      method: 'POST',
-      path: `${COMMON_API}/logout`,
-      headers: { cookie: `${s.key}=${s.id}` },
-      responseType: 'none',
-      retry: false,
-    });
+    const bound = deadline(timeoutMs);
+    try {
+      await this.http.request({
+        method: 'POST',
+        path: `${COMMON_API}/logout`,
+        headers: { cookie: `${s.key}=${s.id}` },
+        responseType: 'none',
+        retry: false,
+        signal: bound.signal,
+      });
+    } finally {
+      bound.clear();
+    }
     this.counters.logouts++;
   }
 
