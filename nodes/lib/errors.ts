@@ -176,26 +176,28 @@ export function redact(text: string, secrets: readonly (string | undefined)[]): 
 
 function redactForms(text: string, forms: readonly string[]): string {
   let out = text;
-  for (const f of forms) {
-    if (f.length < MIN_REDACTED_PREFIX) {
-      if (out.includes(f)) out = out.split(f).join('***');
-      continue;
-    }
-    const head = f.slice(0, MIN_REDACTED_PREFIX);
-    let i = out.indexOf(head);
-    if (i < 0) continue;
-    let result = '';
-    let from = 0;
-    while (i >= 0) {
-      let n = MIN_REDACTED_PREFIX;
-      while (n < f.length && i + n < out.length && out.charCodeAt(i + n) === f.charCodeAt(n)) n++;
-      result += `${out.slice(from, i)}***`;
-      from = i + n;
-      i = out.indexOf(head, from);
-    }
-    out = result + out.slice(from);
-  }
+  // Whole forms first (longest first), so a partial match of one form cannot break a whole
+  // occurrence of another; then what is left of a form where the text was cut.
+  for (const f of forms) if (out.includes(f)) out = out.split(f).join('***');
+  for (const f of forms) if (f.length > MIN_REDACTED_PREFIX) out = redactPrefixes(out, f);
   return out;
+}
+
+/** Replaces every run of MIN_REDACTED_PREFIX or more characters that starts like `form`. */
+function redactPrefixes(text: string, form: string): string {
+  const head = form.slice(0, MIN_REDACTED_PREFIX);
+  let i = text.indexOf(head);
+  if (i < 0) return text;
+  let result = '';
+  let from = 0;
+  while (i >= 0) {
+    let n = MIN_REDACTED_PREFIX;
+    while (n < form.length && i + n < text.length && text.charCodeAt(i + n) === form.charCodeAt(n)) n++;
+    result += `${text.slice(from, i)}***`;
+    from = i + n;
+    i = text.indexOf(head, from);
+  }
+  return result + text.slice(from);
 }
 
 /**
