@@ -149,7 +149,7 @@ export function reportInvalid(node: Node, msg: NodeMessage, invalid: readonly In
   const more = invalid.length > INVALID_REASONS_SHOWN ? invalid.length - INVALID_REASONS_SHOWN : 0;
   const vars = { count: invalid.length, first, more, omitted, cap: INVALID_LIST_CAP };
   const fallback =
-    `${invalid.length} record${invalid.length === 1 ? '' : 's'} skipped (see msg.invalid): ${first}` +
+    `${invalid.length} record(s) skipped (see msg.invalid): ${first}` +
     (more ? ` (and ${more} more)` : '') +
     (omitted ? `; msg.invalid keeps the first ${INVALID_LIST_CAP}, ${omitted} left out` : '');
   node.warn(omitted ? t('warn.badRecordsCapped', vars, fallback) : more ? t('warn.badRecordsMore', vars, fallback) : t('warn.badRecords', vars, fallback));
