@@ -16,6 +16,7 @@ import vm from 'node:vm';
 import helper from 'node-red-node-test-helper';
 import type { Node, NodeMessage } from 'node-red';
 import { DEMO_CREDENTIALS, startSimulator, type Fault, type Simulator } from '../simulator/server';
+import { prng } from '../simulator/traffic';
 
 export interface SoakOptions {
   polls: number;
@@ -109,18 +110,6 @@ const CREDENTIALS = {
   fw: { token: DEMO_CREDENTIALS.firewallaToken },
   fg: { username: DEMO_CREDENTIALS.flowgatewayUsername, password: DEMO_CREDENTIALS.flowgatewayPassword },
 };
-
-/** Mulberry32: a seeded generator, so a failing run can be repeated. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** global.gc when node runs with --expose-gc; otherwise the flag is set at run time. */
 function gcFunction(): () => void {
