@@ -209,6 +209,22 @@ export function safeText(text: string, secrets: readonly (string | undefined)[],
   return oneLine(redact(text.length > scanLimit ? text.slice(0, scanLimit) : text, secrets), max);
 }
 
+/**
+ * What a response body looked like, for an error text: its type, or an object's first keys
+ * (each cut at 40 characters; a key may be anything a device sent, so redact the result).
+ */
+export function shapeOf(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v !== 'object') return typeof v;
+  const keys: string[] = [];
+  for (const k in v) {
+    if (keys.length === 5) break;
+    keys.push(k.length > 40 ? `${k.slice(0, 39)}…` : k);
+  }
+  return `an object with keys ${keys.join(', ') || '(none)'}`;
+}
+
 /** Shortens text for messages and status: one line, bounded. Redact before calling this. */
 export function oneLine(text: string, max = 300): string {
   const t = text.replace(/\s+/g, ' ').trim();

@@ -306,6 +306,11 @@ export class HttpClient {
     return new NetworkError(`${label}: cannot reach ${this.target.origin} (${detail})`, { request: label });
   }
 
+  /** Text built from a response (outside this core) made safe: redacted whole, then cut. */
+  safeText(text: string, max = 300): string {
+    return safeText(text, this.secretList(), max);
+  }
+
   private secretList(): ReadonlyArray<string | undefined> {
     return this.opts.secrets?.() ?? [];
   }

@@ -196,7 +196,14 @@ export class SdwanClient {
       }
     }
     const fetchedAt = Date.now();
-    const { items, envelope } = unwrapEnvelope(res.body, resource, `GET ${path}`);
+    let unwrapped: ReturnType<typeof unwrapEnvelope>;
+    try {
+      unwrapped = unwrapEnvelope(res.body, resource, `GET ${path}`);
+    } catch (err) {
+      // The text names the answer's keys, which the appliance chose: redact it like vendor text.
+      throw err instanceof BadResponseError ? new BadResponseError(this.http.safeText(err.message, 600), { request: `GET ${path}` }) : err;
+    }
+    const { items, envelope } = unwrapped;
     const { records, invalid } = validateRecords(items, resource);
     return { resource, records, invalid, envelope, fetchedAt, filter };
   }

@@ -12,7 +12,7 @@
  * - `close()` logs the session out and closes the connection pool.
  * No credential, session id or token ever appears in an error text (HttpClient `secrets`).
  */
-import { BadInputError, BadResponseError, FlowError, oneLine } from '../../errors';
+import { BadInputError, BadResponseError, FlowError, oneLine, shapeOf } from '../../errors';
 import { LOGOUT_TIMEOUT_MS, deadline } from '../../http/deadline';
 import { HttpClient, type HttpClientOptions, type HttpResponse, type RequestOptions } from '../../http/client';
 import { AuthInfo, CommonApiError, DisplayStatsRecord, ImportStatsResponse, LoginResponse, TokenResponse } from './schemas';
@@ -150,7 +150,7 @@ export class FlowGatewayClient {
     const res = await this.authedRequest({ method: 'GET', path: IMPORT_STATS_PATH, json: body, signal });
     const parsed = ImportStatsResponse.safeParse(res.body);
     if (!parsed.success) {
-      throw new BadResponseError(`GET ${IMPORT_STATS_PATH}: expected an array of stats or {"DisplayStats": [...]}, got ${describe(res.body)}`, {
+      throw new BadResponseError(`GET ${IMPORT_STATS_PATH}: expected an array of stats or {"DisplayStats": [...]}, got ${this.http.safeText(shapeOf(res.body))}`, {
         status: res.status,
         request: `GET ${IMPORT_STATS_PATH}`,
       });
@@ -354,11 +354,4 @@ function waitFor<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
 
 function abortError(): FlowError {
   return new FlowError('ABORTED', 'request cancelled');
-}
-
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'object') return `an object with keys ${Object.keys(v as object).slice(0, 5).join(', ') || '(none)'}`;
-  return typeof v;
 }
