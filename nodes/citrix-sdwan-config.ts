@@ -6,7 +6,7 @@ import type { NodeAPI, NodeDef } from 'node-red';
 import { FlowError } from './lib/errors';
 import { SdwanClient, apiVersionSchema } from './lib/vendors/citrix-sdwan';
 import { parseInput } from './lib/validate';
-import { connectionOptions, registerConnectionTest } from './node-support/config';
+import { closeSharedClient, connectionOptions, registerConnectionTest } from './node-support/config';
 import type { SdwanConfigNode, SdwanCredentials } from './node-support/citrix-sdwan-endpoint';
 
 interface SdwanConfigDef extends NodeDef {
@@ -33,13 +33,8 @@ export = function (RED: NodeAPI): void {
       // Safe to log: validation texts name the field, never a credential value.
       this.error(RED._('citrix-sdwan-config.errors.invalid', { message: this.configError.message }));
     }
-    this.on('close', (_removed: boolean, done: () => void) => {
-      const client = this.sdwan;
-      this.sdwan = undefined;
-      if (!client) return done();
-      // Logout is best effort with a short timeout inside close(): a redeploy is never held up long.
-      client.close().catch(() => undefined).finally(() => done());
-    });
+    // Bounded logout (if any), then every socket closed; done well inside Node-RED's close limit.
+    closeSharedClient(this, 'sdwan');
   }
 
   RED.nodes.registerType<SdwanConfigNode, SdwanConfigDef, unknown, SdwanCredentials>('citrix-sdwan-config', SdwanConfig, {

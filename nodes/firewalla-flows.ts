@@ -19,7 +19,7 @@ import {
   type PollState,
 } from './lib/vendors/firewalla';
 import { catalogue } from './node-support/catalogue';
-import { handleEndpoint, reportSetupError, requestOverrides, setInvalid } from './node-support/endpoint';
+import { handleEndpoint, reportInvalid, reportSetupError, requestOverrides } from './node-support/endpoint';
 
 const T = 'firewalla-flows';
 
@@ -63,12 +63,6 @@ export = function (RED: NodeAPI): void {
       reportSetupError(node, setupError);
     }
 
-    function reportInvalid(page: FlowsPage): void {
-      for (const bad of page.invalid) {
-        node.warn(t('warn.badRecord', { page: page.index + 1, index: bad.index, reason: bad.reason }, `page ${page.index + 1}, record ${bad.index} skipped: ${bad.reason}`));
-      }
-    }
-
     handleEndpoint(node, {
       async run(ctx) {
         if (setupError) throw setupError;
@@ -99,10 +93,9 @@ export = function (RED: NodeAPI): void {
 
         if (opts.pagination === 'page') {
           const page = await client.page(q, { signal: ctx.signal, onWait });
-          reportInvalid(page);
           msg.payload = page.records;
           msg.networkFlows = meta(page.records.length, page.fetchedAt, page.nextCursor, { page: 1 });
-          setInvalid(msg, page.invalid);
+          reportInvalid(node, msg, page.invalid, t, 1);
           remember(page.nextCursor);
           ctx.send(msg);
           return status(page.records.length, page.invalid.length, page.nextCursor !== null);
@@ -113,7 +106,6 @@ export = function (RED: NodeAPI): void {
           const invalid: Array<{ page: number; index: number; reason: string }> = [];
           let last: FlowsPage | undefined;
           for await (const page of client.pages(q, { signal: ctx.signal, maxPages: opts.maxPages, onWait })) {
-            reportInvalid(page);
             for (const r of page.records) records.push(r);
             for (const bad of page.invalid) invalid.push({ page: page.index + 1, index: bad.index, reason: bad.reason });
             last = page;
@@ -122,7 +114,7 @@ export = function (RED: NodeAPI): void {
           const pages = last ? last.index + 1 : 0;
           msg.payload = records;
           msg.networkFlows = meta(records.length, last?.fetchedAt ?? client.http.clock.now(), last?.nextCursor ?? null, { page: pages, pages, truncated: last?.truncated ?? false });
-          setInvalid(msg, invalid);
+          reportInvalid(node, msg, invalid, t);
           remember(last?.nextCursor ?? null);
           ctx.send(msg);
           return status(records.length, invalid.length, last?.truncated ?? false);
@@ -136,7 +128,6 @@ export = function (RED: NodeAPI): void {
         let sent = 0;
         let invalidCount = 0;
         for await (const page of client.pages(q, { signal: ctx.signal, maxPages: opts.maxPages, onWait })) {
-          reportInvalid(page);
           invalidCount += page.invalid.length;
           const out = RED.util.cloneMessage(msg) as Msg;
           delete out._msgid;
@@ -154,7 +145,7 @@ export = function (RED: NodeAPI): void {
             page: page.index + 1,
             ...(page.last ? { pages: page.index + 1, truncated: page.truncated } : {}),
           });
-          setInvalid(out, page.invalid);
+          reportInvalid(node, out, page.invalid, t, page.index + 1);
           if (!ctx.send(out)) return t('status.cancelled', {}, 'cancelled');
           sent += page.records.length;
           if (page.last) remember(page.nextCursor);

@@ -6,7 +6,7 @@
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { BadInputError, FlowError } from './lib/errors';
 import { FirewallaClient } from './lib/vendors/firewalla';
-import { connectionOptions, registerConnectionTest } from './node-support/config';
+import { closeSharedClient, connectionOptions, registerConnectionTest } from './node-support/config';
 
 interface FirewallaConfigDef extends NodeDef {
   host: string;
@@ -35,12 +35,8 @@ export = function (RED: NodeAPI): void {
       // Safe to log: validation texts name the field, never a credential value.
       this.error(RED._('firewalla-msp-config.errors.invalid', { message: this.configError.message }));
     }
-    this.on('close', (_removed: boolean, done: () => void) => {
-      const client = this.firewalla;
-      this.firewalla = undefined;
-      if (!client) return done();
-      client.close().catch(() => undefined).finally(() => done());
-    });
+    // Bounded logout (if any), then every socket closed; done well inside Node-RED's close limit.
+    closeSharedClient(this, 'firewalla');
   }
 
   RED.nodes.registerType<FirewallaConfigNode, FirewallaConfigDef, unknown, FirewallaCredentials>('firewalla-msp-config', FirewallaConfig, {

@@ -7,7 +7,7 @@ import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { FlowError } from './lib/errors';
 import { AUTH_METHODS, FlowGatewayClient, testConnection, type AuthMethod } from './lib/vendors/riverbed-flowgateway';
 import { parseInput } from './lib/validate';
-import { connectionOptions, registerConnectionTest } from './node-support/config';
+import { closeSharedClient, connectionOptions, registerConnectionTest } from './node-support/config';
 import { z } from 'zod';
 
 interface FlowGatewayCredentials {
@@ -56,13 +56,8 @@ export = function (RED: NodeAPI): void {
       const text = RED._(key, { message: this.configError.message });
       this.error(text && text !== key ? text : `Invalid FlowGateway configuration: ${this.configError.message}`);
     }
-    this.on('close', (_removed: boolean, done: () => void) => {
-      const client = this.flowgateway;
-      this.flowgateway = undefined;
-      if (!client) return done();
-      // Logs the session out (bounded by the client's timeout), then closes every socket.
-      client.close().catch(() => undefined).finally(() => done());
-    });
+    // Bounded logout (if any), then every socket closed; done well inside Node-RED's close limit.
+    closeSharedClient(this, 'flowgateway');
   }
 
   RED.nodes.registerType<FlowGatewayConfigNode, FlowGatewayConfigDef, unknown, FlowGatewayCredentials>('riverbed-flowgateway-config', FlowGatewayConfig, {

@@ -8,7 +8,7 @@ import { BadInputError, FlowError } from './lib/errors';
 import type { NetworkFlowsMeta } from './lib/network-flow';
 import { buildStatsRequest, type FlowGatewayClient, type StatsProps } from './lib/vendors/riverbed-flowgateway';
 import { catalogue } from './node-support/catalogue';
-import { handleEndpoint, reportSetupError, requestOverrides, setInvalid } from './node-support/endpoint';
+import { handleEndpoint, reportInvalid, reportSetupError, requestOverrides } from './node-support/endpoint';
 
 interface FlowGatewayConfigNode extends Node {
   flowgateway?: FlowGatewayClient;
@@ -61,9 +61,6 @@ export = function (RED: NodeAPI): void {
         if (!client) throw new BadInputError('server', 'the FlowGateway configuration is closed or invalid');
         const built = buildStatsRequest(props, requestOverrides(ctx.msg));
         const r = await client.importStats(built.body, ctx.signal);
-        for (const bad of r.invalid) {
-          node.warn(t('warn.badRecord', { index: bad.index, reason: bad.reason }, `record ${bad.index} skipped: ${bad.reason}`));
-        }
         const meta: NetworkFlowsMeta = {
           vendor: 'riverbed-flowgateway',
           endpoint: 'import_stats',
@@ -77,7 +74,7 @@ export = function (RED: NodeAPI): void {
         const msg = ctx.msg as NodeMessage & Record<string, unknown>;
         msg.payload = r.records;
         msg.networkFlows = meta;
-        setInvalid(msg, r.invalid);
+        reportInvalid(node, msg, r.invalid, t);
         ctx.send(msg);
         return r.invalid.length
           ? t('status.someInvalid', { count: r.records.length, invalid: r.invalid.length }, `${r.records.length} records, ${r.invalid.length} skipped`)

@@ -49,7 +49,9 @@ export type FaultKind =
   | 'slow-headers' // wait `delayMs`, then answer normally
   | 'slow-body' // send headers and half the body, stall `delayMs`, then finish
   | 'big-body' // 200 with a JSON array of about `bytes` bytes
-  | 'rate-limit'; // 429 with `retry-after: retryAfter` (seconds)
+  | 'rate-limit' // 429 with `retry-after: retryAfter` (seconds)
+  | 'hang' // accepts the request and never answers, until the client gives up and closes the socket
+  | 'echo'; // an error page that echoes the request: `body` with {{authorization}}, {{cookie}}, {{body}}, {{query}} filled in (misconfigured proxies and debug pages do this)
 
 export interface Fault {
   kind: FaultKind;
@@ -62,6 +64,8 @@ export interface Fault {
   delayMs?: number;
   bytes?: number;
   retryAfter?: number;
+  /** For `echo`: the content type (default application/json; JSON bodies get JSON-escaped values). */
+  contentType?: string;
 }
 
 export interface SimulatorOptions extends TrafficOptions {
@@ -104,6 +108,8 @@ export class Simulator {
   readonly requests: SimRequest[] = [];
   /** Sockets accepted since start: keep-alive reuse shows as one connection for many requests. */
   connections = 0;
+  /** Requests a `hang` fault is holding (answered by nobody until the client closes). */
+  hanging = 0;
   private readonly server: http.Server;
   private readonly sockets = new Set<Socket>();
   private readonly vendors: VendorModule[];
@@ -145,6 +151,11 @@ export class Simulator {
     });
     this.address = this.server.address() as AddressInfo;
     return this;
+  }
+
+  /** Sockets open right now: 0 after every client closed its pool. */
+  get openConnections(): number {
+    return this.sockets.size;
   }
 
   get port(): number {
@@ -292,6 +303,27 @@ export class Simulator {
         });
         res.end(JSON.stringify({ error: { message: 'Too Many Requests' } }));
         return true;
+      case 'hang':
+        this.hanging++;
+        await new Promise<void>((r) => (res.destroyed || res.socket?.destroyed ? r() : res.once('close', () => r())));
+        this.hanging--;
+        return true;
+      case 'echo': {
+        const type = f.contentType ?? 'application/json';
+        const json = type.includes('json');
+        const values: Record<string, string> = {
+          authorization: String(req.headers.authorization ?? ''),
+          cookie: String(req.headers.cookie ?? ''),
+          body: req.body,
+          query: req.rawQuery,
+        };
+        const text = (f.body ?? '{"error": "bad request: {{authorization}}"}').replace(/\{\{(authorization|cookie|body|query)\}\}/g, (_m, k: string) =>
+          json ? JSON.stringify(values[k]).slice(1, -1) : values[k]!,
+        );
+        res.writeHead(f.status ?? 400, { 'content-type': type });
+        res.end(text);
+        return true;
+      }
     }
   }
 
@@ -314,7 +346,7 @@ export class Simulator {
       this.expireSessions();
       sendJson(res, 200, { expired: true });
     } else if (req.path === '/_sim/stats') {
-      sendJson(res, 200, { connections: this.connections, requests: this.requests.length, faults: this.faults.length, vendors: this.vendors.map((v) => v.name) });
+      sendJson(res, 200, { connections: this.connections, open: this.openConnections, hanging: this.hanging, requests: this.requests.length, faults: this.faults.length, vendors: this.vendors.map((v) => v.name) });
     } else {
       sendJson(res, 404, { error: 'unknown control path' });
     }

@@ -31,3 +31,56 @@ function describeValue(v: unknown): string | undefined {
   if (typeof v === 'number' || typeof v === 'boolean' || v === null) return String(v);
   return Array.isArray(v) ? 'an array' : typeof v;
 }
+
+/**
+ * Size caps of `msg.request` overrides, checked before any parsing (a 3.4 MB query must not reach
+ * a parser, a retry loop or the wire): `query` and `filter` at most REQUEST_TEXT_CAP characters,
+ * every other field REQUEST_FIELD_CAP; structured values (a Date, an array) are measured by a
+ * walk that stops at the cap. Stated in each endpoint node's help (msg.request).
+ */
+export const REQUEST_TEXT_CAP = 4096;
+export const REQUEST_FIELD_CAP = 1024;
+export const REQUEST_MAX_FIELDS = 64;
+const TEXT_FIELDS: ReadonlySet<string> = new Set(['query', 'filter']);
+
+/** Throws BadInputError naming `request.<field>` when an override is over its cap. */
+export function checkRequestSizes(request: Record<string, unknown>, prefix = 'request'): void {
+  let fields = 0;
+  for (const key in request) {
+    if (!Object.prototype.hasOwnProperty.call(request, key)) continue;
+    if (++fields > REQUEST_MAX_FIELDS) throw new BadInputError(prefix, `expected at most ${REQUEST_MAX_FIELDS} fields`);
+    const cap = TEXT_FIELDS.has(key) ? REQUEST_TEXT_CAP : REQUEST_FIELD_CAP;
+    const field = key.length > 40 ? `${prefix}.${key.slice(0, 37)}...` : `${prefix}.${key}`;
+    if (key.length > REQUEST_FIELD_CAP) throw new BadInputError(field, `field name longer than ${REQUEST_FIELD_CAP} characters`);
+    const value = request[key];
+    if (typeof value === 'string') {
+      if (value.length > cap) throw new BadInputError(field, `expected at most ${cap} characters, got ${value.length}`);
+    } else if (value !== null && typeof value === 'object' && !(value instanceof Date) && boundedSize(value, cap) > cap) {
+      throw new BadInputError(field, `expected a value of at most ${cap} characters, got a larger ${Array.isArray(value) ? 'array' : 'object'}`);
+    }
+  }
+}
+
+/** Characters of strings plus one per value, counted until `cap` is passed (then it stops). */
+function boundedSize(value: unknown, cap: number): number {
+  let size = 0;
+  const stack: unknown[] = [value];
+  while (stack.length && size <= cap) {
+    const v = stack.pop();
+    size++;
+    if (typeof v === 'string') size += v.length;
+    else if (v instanceof Date || v === null || typeof v !== 'object') continue;
+    else if (Array.isArray(v)) {
+      for (let i = 0; i < v.length && stack.length <= cap; i++) stack.push(v[i]);
+      size += v.length > cap ? cap : 0;
+    } else {
+      let n = 0;
+      for (const k in v) {
+        if (++n > cap) break;
+        size += k.length;
+        stack.push((v as Record<string, unknown>)[k]);
+      }
+    }
+  }
+  return size;
+}

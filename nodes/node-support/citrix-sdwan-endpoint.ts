@@ -8,7 +8,7 @@ import { BadInputError, FlowError } from '../lib/errors';
 import type { NetworkFlowsMeta } from '../lib/network-flow';
 import { parseSdwanQuery, type SdwanClient, type SdwanEndpoint } from '../lib/vendors/citrix-sdwan';
 import { catalogue } from './catalogue';
-import { handleEndpoint, reportSetupError, requestOverrides, setInvalid } from './endpoint';
+import { handleEndpoint, reportInvalid, reportSetupError, requestOverrides } from './endpoint';
 
 export interface SdwanCredentials {
   username?: string;
@@ -60,9 +60,6 @@ export function registerSdwanEndpoint(RED: NodeAPI, type: 'citrix-sdwan-flows' |
         const maxStats = o.maxStats !== undefined ? override.maxStats : defaults!.maxStats;
 
         const r = await client.fetch(resource, { filter, maxStats, signal: ctx.signal });
-        for (const bad of r.invalid) {
-          node.warn(t('warn.badRecord', { index: bad.index, reason: bad.reason }, `record ${bad.index} skipped: ${bad.reason}`));
-        }
         const meta: NetworkFlowsMeta = {
           vendor: 'citrix-sdwan',
           endpoint: resource,
@@ -75,7 +72,7 @@ export function registerSdwanEndpoint(RED: NodeAPI, type: 'citrix-sdwan-flows' |
         const msg = ctx.msg as NodeMessage & Record<string, unknown>;
         msg.payload = r.records;
         msg.networkFlows = meta;
-        setInvalid(msg, r.invalid);
+        reportInvalid(node, msg, r.invalid, t);
         ctx.send(msg);
         return r.invalid.length
           ? t('status.someInvalid', { count: r.records.length, invalid: r.invalid.length }, `${r.records.length} ${resource}, ${r.invalid.length} skipped`)

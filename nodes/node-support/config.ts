@@ -2,8 +2,9 @@
  * Shared by the three config nodes: reading `host` / `tls` / `timeout` into HTTP core options,
  * and the editor's "Test connection" admin endpoint.
  */
-import type { NodeAPI } from 'node-red';
+import type { Node, NodeAPI } from 'node-red';
 import { BadInputError, FlowError, redact } from '../lib/errors';
+import { CLOSE_BUDGET_MS, settleWithin } from '../lib/http/deadline';
 import type { HttpClientOptions, TlsOptions } from '../lib/http/client';
 import { parseHost } from '../lib/http/host';
 import { tlsOptionsFrom } from './tls';
@@ -80,4 +81,18 @@ function failure(err: unknown, secrets: string[]): { ok: false; code: string; me
   const code = err instanceof FlowError ? err.code : 'NETWORK';
   const message = err instanceof Error ? err.message : String(err);
   return { ok: false, code, message: redact(message, secrets) };
+}
+
+/**
+ * The close handler of every config node: takes the shared client away from the endpoint nodes,
+ * then closes it (a bounded logout, then every socket destroyed) and reports done within
+ * CLOSE_BUDGET_MS, well inside Node-RED's 15 s, however the appliance behaves.
+ */
+export function closeSharedClient<K extends string>(node: Node & Partial<Record<K, { close(): Promise<void> }>>, key: K): void {
+  node.on('close', (_removed: boolean, done: () => void) => {
+    const client = node[key];
+    node[key] = undefined as (typeof node)[K];
+    if (!client) return done();
+    void settleWithin(client.close(), CLOSE_BUDGET_MS).then(() => done());
+  });
 }

@@ -4,7 +4,9 @@
  * them with their code), and on close cancel what is in flight and send nothing afterwards.
  */
 import type { Node, NodeMessage, NodeMessageInFlow } from 'node-red';
-import { FlowError, NetworkError } from '../lib/errors';
+import { FlowError, NetworkError, oneLine } from '../lib/errors';
+import { CLOSE_BUDGET_MS, settleWithin } from '../lib/http/deadline';
+import { checkRequestSizes } from '../lib/validate';
 
 export interface EndpointContext {
   /** Aborted when the node closes (redeploy, shutdown). */
@@ -73,16 +75,19 @@ export function handleEndpoint(node: Node, handlers: EndpointHandlers): void {
     for (const c of inFlight) c.abort();
     inFlight.clear();
     node.status({});
-    Promise.resolve(handlers.close?.())
-      .catch(() => undefined)
-      .finally(() => closeDone());
+    void settleWithin(Promise.resolve().then(() => handlers.close?.()), CLOSE_BUDGET_MS).then(() => closeDone());
   });
 }
 
-/** Values from `msg.request` override the node's own, same names (docs/design.md#request-overrides). */
+/**
+ * Values from `msg.request` override the node's own, same names (docs/design.md#request-overrides). Each is size-checked before
+ * anything parses it: BAD_INPUT naming `request.<field>` when over its cap (lib/validate.ts).
+ */
 export function requestOverrides(msg: NodeMessageInFlow): Record<string, unknown> {
   const r = (msg as { request?: unknown }).request;
-  return r !== null && typeof r === 'object' && !Array.isArray(r) ? (r as Record<string, unknown>) : {};
+  if (r === null || typeof r !== 'object' || Array.isArray(r)) return {};
+  checkRequestSizes(r as Record<string, unknown>);
+  return r as Record<string, unknown>;
 }
 
 function clock(): string {
@@ -99,9 +104,53 @@ export function reportSetupError(node: Node, err: FlowError): void {
   node.error(err.message);
 }
 
-/** `msg.invalid` lists the skipped records of this message, and is absent when there are none. */
-export function setInvalid(msg: NodeMessage, invalid: readonly unknown[]): void {
-  const m = msg as NodeMessage & { invalid?: readonly unknown[] };
-  if (invalid.length) m.invalid = invalid;
+/** `msg.invalid` keeps at most this many entries (the first ones); the rest are counted in `msg.invalidOmitted`. */
+export const INVALID_LIST_CAP = 1000;
+/** Reasons quoted in the one summary warning of a message. */
+export const INVALID_REASONS_SHOWN = 3;
+
+export interface InvalidEntry {
+  index: number;
+  reason: string;
+  page?: number;
+}
+
+type Texts = (key: string, vars: Record<string, string | number>, fallback: string) => string;
+
+/**
+ * `msg.invalid` lists the skipped records of this message (at most INVALID_LIST_CAP, with
+ * `msg.invalidOmitted` saying how many more there were), and is absent when there are none.
+ * Returns how many were left out.
+ */
+export function setInvalid(msg: NodeMessage, invalid: readonly InvalidEntry[]): number {
+  const m = msg as NodeMessage & { invalid?: readonly InvalidEntry[]; invalidOmitted?: number };
+  const omitted = Math.max(0, invalid.length - INVALID_LIST_CAP);
+  if (invalid.length) m.invalid = omitted ? invalid.slice(0, INVALID_LIST_CAP) : invalid;
   else delete m.invalid;
+  if (omitted) m.invalidOmitted = omitted;
+  else delete m.invalidOmitted;
+  return omitted;
+}
+
+/**
+ * Sets `msg.invalid` and logs one summary warning for the message (however many records were
+ * bad): the count, the first few reasons, and how many `msg.invalid` left out.
+ */
+export function reportInvalid(node: Node, msg: NodeMessage, invalid: readonly InvalidEntry[], t: Texts, page?: number): void {
+  const omitted = setInvalid(msg, invalid);
+  if (!invalid.length) return;
+  const first = invalid
+    .slice(0, INVALID_REASONS_SHOWN)
+    .map((b) => {
+      const p = b.page ?? page;
+      return `${p === undefined ? '' : `page ${p}, `}record ${b.index}: ${oneLine(b.reason, 120)}`;
+    })
+    .join('; ');
+  const more = invalid.length > INVALID_REASONS_SHOWN ? invalid.length - INVALID_REASONS_SHOWN : 0;
+  const vars = { count: invalid.length, first, more, omitted, cap: INVALID_LIST_CAP };
+  const fallback =
+    `${invalid.length} record(s) skipped (see msg.invalid): ${first}` +
+    (more ? ` (and ${more} more)` : '') +
+    (omitted ? `; msg.invalid keeps the first ${INVALID_LIST_CAP}, ${omitted} left out` : '');
+  node.warn(omitted ? t('warn.badRecordsCapped', vars, fallback) : more ? t('warn.badRecordsMore', vars, fallback) : t('warn.badRecords', vars, fallback));
 }

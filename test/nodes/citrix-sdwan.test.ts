@@ -137,7 +137,7 @@ describe('nodes: citrix-sdwan-config, citrix-sdwan-flows, citrix-sdwan-ilbflows'
     msg!.invalid!.should.eql([{ index: 2, reason: 'expected an object, got string' }]);
     (msg!.networkFlows as { count: number }).count.should.equal(50);
     const warns = helper.log().args.map((a: unknown[]) => a[0] as { id?: string; level?: number; msg?: unknown }).filter((l) => l.id === 'f1' && l.level === 30);
-    warns.map((w) => String(w.msg)).should.containEql('record 2 skipped: expected an object, got string');
+    warns.map((w) => String(w.msg)).should.containEql('1 record(s) skipped (see msg.invalid): record 2: expected an object, got string');
   });
 
   it('re-logs in after session expiry, and gives AUTH (not a loop) when refused again', async () => {

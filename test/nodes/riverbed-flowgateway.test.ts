@@ -270,7 +270,7 @@ describe('nodes: riverbed-flowgateway-config, riverbed-flowgateway-stats', funct
     (msg!.invalid as Array<{ index: number; reason: string }>).should.eql([{ index: 1, reason: 'time: Invalid input: expected string, received number' }]);
     (msg!.networkFlows as Meta).count.should.equal(1);
     const warns = helper.log().args.map((a: unknown[]) => a[0] as { id?: string; level?: number; msg?: unknown }).filter((l) => l.id === 's1' && l.level === 30);
-    warns.some((w) => /record 1 skipped: time:/.test(String(w.msg))).should.be.true();
+    warns.map((w) => String(w.msg)).should.eql(['1 record(s) skipped (see msg.invalid): record 1: time: Invalid input: expected string, received number']);
   });
 
   it('no password or access code in messages, statuses, logs or error texts', async () => {

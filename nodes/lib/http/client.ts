@@ -15,8 +15,8 @@ import {
   NetworkError,
   RateLimitError,
   TimeoutError,
-  oneLine,
   redact,
+  safeText,
 } from '../errors';
 import { parseHost, type ParsedHost } from './host';
 import { sleep, systemClock, type Clock } from '../clock';
@@ -245,7 +245,7 @@ export class HttpClient {
       const responseType = req.responseType ?? 'json';
       let parsed: unknown = text;
       if (responseType === 'none') parsed = undefined;
-      else if (responseType === 'json' && status !== 204) parsed = parseJsonBody(text, resHeaders, label, status);
+      else if (responseType === 'json' && status !== 204) parsed = parseJsonBody(text, resHeaders, label, status, this.secretList());
       return { response: { status, headers: resHeaders, body: parsed as T, bytes: raw.length, attempts: attempt } };
     }
 
@@ -271,8 +271,11 @@ export class HttpClient {
       body = undefined;
     }
     const described = this.opts.describeError?.(body, text) ?? describeGeneric(body, text, headers);
-    const vendorMessage = described?.vendorMessage === undefined ? undefined : oneLine(described.vendorMessage);
-    const vendorCode = described?.vendorCode;
+    // Redacted on the whole vendor text, then cut: a secret straddling the cut cannot survive.
+    const secrets = this.secretList();
+    const vendorMessage = described?.vendorMessage === undefined ? undefined : safeText(described.vendorMessage, secrets);
+    const code = described?.vendorCode;
+    const vendorCode = typeof code === 'string' ? safeText(code, secrets, 80) : code;
     const vendorPart = [vendorCode, vendorMessage].filter((x) => x !== undefined && x !== '').join(': ');
     const message = `${label}: HTTP ${status}${vendorPart ? ` (${vendorPart})` : ''}`;
     const details = { status, vendorCode, vendorMessage, request: label };
@@ -308,10 +311,19 @@ export class HttpClient {
     return new NetworkError(`${label}: cannot reach ${this.target.origin} (${detail})`, { request: label });
   }
 
+  /** Text built from a response (outside this core) made safe: redacted whole, then cut. */
+  safeText(text: string, max = 300): string {
+    return safeText(text, this.secretList(), max);
+  }
+
+  private secretList(): ReadonlyArray<string | undefined> {
+    return this.opts.secrets?.() ?? [];
+  }
+
   /** The last line of defence: no secret in any message, whatever produced it. */
   private scrub(err: unknown): FlowError {
     const e = err instanceof FlowError ? err : new NetworkError(errorDetail(err));
-    const secrets = this.opts.secrets?.() ?? [];
+    const secrets = this.secretList();
     if (!secrets.some((s) => s && s.length >= 3)) return e;
     const message = redact(e.message, secrets);
     const vendorMessage = e.vendorMessage === undefined ? undefined : redact(e.vendorMessage, secrets);
@@ -356,17 +368,27 @@ async function readCapped(body: AsyncIterable<Buffer> & { destroy?: (e?: Error) 
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
 }
 
-function parseJsonBody(text: string, headers: IncomingHttpHeaders, label: string, status: number): unknown {
-  const type = String(headers['content-type'] ?? '').toLowerCase();
+function parseJsonBody(text: string, headers: IncomingHttpHeaders, label: string, status: number, secrets: ReadonlyArray<string | undefined>): unknown {
+  const type = safeText(String(headers['content-type'] ?? '').toLowerCase(), secrets, 60);
   if (type.includes('text/html') || /^\s*</.test(text)) {
-    throw new BadResponseError(`${label}: expected JSON, got ${type || 'markup'}: ${oneLine(stripTags(text), 120)}`, { status, request: label });
+    // Redact the raw page before tags are stripped and before the 120-character cut.
+    const page = safeText(stripTags(redact(text.slice(0, 64 * 1024), secrets)), secrets, 120);
+    throw new BadResponseError(`${label}: expected JSON, got ${type || 'markup'}: ${page}`, { status, request: label });
   }
   if (text.trim() === '') throw new BadResponseError(`${label}: expected JSON, got an empty body`, { status, request: label });
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new BadResponseError(`${label}: malformed JSON (${(err as Error).message})`, { status, request: label });
+    throw new BadResponseError(`${label}: malformed JSON (${jsonErrorWhere(err, text)})`, { status, request: label });
   }
+}
+
+/** Where JSON.parse failed, without V8's quote of the body (which may hold a secret). */
+export function jsonErrorWhere(err: unknown, text: string): string {
+  const m = /\bposition (\d+)/.exec(err instanceof Error ? err.message : '');
+  if (m) return `invalid at character ${m[1]} of ${text.length}`;
+  if (err instanceof Error && /end of JSON input|Unterminated/i.test(err.message)) return `the body ends early, after ${text.length} characters`;
+  return `not valid JSON, ${text.length} characters`;
 }
 
 /** Best effort for servers without a describeError hook: common `{error, message}` shapes, or HTML title. */

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { AbortedError, AuthError, BadInputError, BadResponseError, FlowError } from '../../errors';
 import type { Clock } from '../../clock';
 import { HttpClient, type HttpClientOptions, type TlsOptions } from '../../http/client';
+import { LOGOUT_TIMEOUT_MS, deadline } from '../../http/deadline';
 import { parseInput } from '../../validate';
 import { CookieJar } from './cookies';
 import { buildFilter, filterSchema, maxStatsSchema, type MaxStats } from './filter';
@@ -100,7 +101,7 @@ export class SdwanClient {
     this.username = opts.username;
     this.password = opts.password;
     this.apiVersion = parseInput(apiVersionSchema, opts.apiVersion, 'apiVersion');
-    this.logoutTimeoutMs = opts.logoutTimeoutMs ?? 2000;
+    this.logoutTimeoutMs = opts.logoutTimeoutMs ?? LOGOUT_TIMEOUT_MS;
     this.http = new HttpClient({
       ...opts.http,
       clock: opts.clock ?? opts.http?.clock,
@@ -199,7 +200,14 @@ export class SdwanClient {
       }
     }
     const fetchedAt = this.http.clock.now();
-    const { items, envelope } = unwrapEnvelope(res.body, resource, `GET ${path}`);
+    let unwrapped: ReturnType<typeof unwrapEnvelope>;
+    try {
+      unwrapped = unwrapEnvelope(res.body, resource, `GET ${path}`);
+    } catch (err) {
+      // The text names the answer's keys, which the appliance chose: redact it like vendor text.
+      throw err instanceof BadResponseError ? new BadResponseError(this.http.safeText(err.message, 600), { request: `GET ${path}` }) : err;
+    }
+    const { items, envelope } = unwrapped;
     const { records, invalid } = validateRecords(items, resource);
     return { resource, records, invalid, envelope, fetchedAt, filter };
   }
@@ -215,16 +223,14 @@ export class SdwanClient {
     if (!this.loggedIn) return false;
     const headers = this.cookieHeader();
     this.loggedIn = false;
-    const clock = this.http.clock;
-    const giveUp = new AbortController();
-    const timer = clock.setTimeout(() => giveUp.abort(), timeoutMs);
+    const bound = deadline(timeoutMs, undefined, this.http.clock);
     try {
-      await this.http.request({ method: 'DELETE', path: LOGIN_PATH, headers, responseType: 'none', retry: false, signal: giveUp.signal });
+      await this.http.request({ method: 'DELETE', path: LOGIN_PATH, headers, responseType: 'none', retry: false, signal: bound.signal });
       return true;
     } catch {
       return false; // an ended session or an unreachable appliance: nothing left to clean up
     } finally {
-      clock.clearTimeout(timer);
+      bound.clear();
       this.jar.clear();
     }
   }

@@ -6,7 +6,7 @@
  * (object, array, boolean, null), is reported and skipped.
  */
 import { z } from 'zod';
-import { BadResponseError } from '../../errors';
+import { BadResponseError, shapeOf } from '../../errors';
 
 export const SDWAN_FLOW_FIELDS = [
   'age', 'app_rule_id', 'application', 'bytes', 'class_type', 'customer_kbps', 'dest_ip', 'dest_port',
@@ -57,7 +57,7 @@ export function unwrapEnvelope(body: unknown, resource: SdwanEndpoint, label = `
       if (arrays.length === 1) return { items: arrays[0]!, envelope: 'keyed' };
     }
   }
-  const shape = Array.isArray(body) ? 'array' : body === null ? 'null' : typeof body === 'object' ? `object with keys ${Object.keys(body as object).slice(0, 5).join(', ') || '(none)'}` : typeof body;
+  const shape = shapeOf(body);
   throw new BadResponseError(`${label}: expected an array of ${resource} records, {"${resource}":[...]} or {"${resource}":{"${resource}":[...]}}, got ${shape}`);
 }
 

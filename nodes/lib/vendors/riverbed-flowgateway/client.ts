@@ -12,7 +12,8 @@
  * - `close()` logs the session out and closes the connection pool.
  * No credential, session id or token ever appears in an error text (HttpClient `secrets`).
  */
-import { BadInputError, BadResponseError, FlowError, oneLine } from '../../errors';
+import { BadInputError, BadResponseError, FlowError, oneLine, shapeOf } from '../../errors';
+import { LOGOUT_TIMEOUT_MS, deadline } from '../../http/deadline';
 import { HttpClient, type HttpClientOptions, type HttpResponse, type RequestOptions } from '../../http/client';
 import { AuthInfo, CommonApiError, DisplayStatsRecord, ImportStatsResponse, LoginResponse, TokenResponse } from './schemas';
 import type { StatsRequestItem } from './request';
@@ -46,6 +47,8 @@ export interface FlowGatewayClientOptions extends Omit<HttpClientOptions, 'secre
   credentials: FlowGatewayCredentials;
   /** Sent with a session login (the device may audit it). */
   purpose?: string;
+  /** How long close() waits for the logout before giving up. Default LOGOUT_TIMEOUT_MS (2 s). */
+  logoutTimeoutMs?: number;
 }
 
 export interface InvalidRecord {
@@ -77,7 +80,8 @@ export function describeError(body: unknown): { vendorCode?: string; vendorMessa
   let text = error_text ?? '';
   if (error_info !== undefined && error_info !== null) {
     const info = typeof error_info === 'string' ? error_info : JSON.stringify(error_info);
-    text = text ? `${text} [${oneLine(info, 200)}]` : info;
+    // Not cut here: the HTTP core redacts the whole text first, then cuts it.
+    text = text ? `${text} [${info}]` : info;
   }
   return { vendorCode: error_id, vendorMessage: text || undefined };
 }
@@ -95,6 +99,7 @@ export class FlowGatewayClient {
   private token?: Token;
   private pending?: Promise<void>;
   private closed = false;
+  private readonly logoutTimeoutMs: number;
 
   constructor(opts: FlowGatewayClientOptions) {
     if (!(AUTH_METHODS as readonly string[]).includes(opts.authMethod)) {
@@ -103,10 +108,18 @@ export class FlowGatewayClient {
     this.authMethod = opts.authMethod;
     this.credentials = { ...opts.credentials };
     this.purpose = opts.purpose ?? 'node-red-contrib-network-flows';
+    this.logoutTimeoutMs = opts.logoutTimeoutMs ?? LOGOUT_TIMEOUT_MS;
     checkCredentials(this.authMethod, this.credentials);
     this.http = new HttpClient({
       ...opts,
-      secrets: () => [this.credentials.password, this.credentials.accessCode, this.session?.id, this.token?.value],
+      // `user:password` too: base64 of it is the Basic header, which a device may echo.
+      secrets: () => [
+        this.credentials.password,
+        this.credentials.password ? `${this.credentials.username ?? ''}:${this.credentials.password}` : undefined,
+        this.credentials.accessCode,
+        this.session?.id,
+        this.token?.value,
+      ],
       describeError: (body) => describeError(body),
     });
   }
@@ -133,7 +146,7 @@ export class FlowGatewayClient {
     const res = await this.authedRequest({ method: 'GET', path: IMPORT_STATS_PATH, json: body, signal });
     const parsed = ImportStatsResponse.safeParse(res.body);
     if (!parsed.success) {
-      throw new BadResponseError(`GET ${IMPORT_STATS_PATH}: expected an array of stats or {"DisplayStats": [...]}, got ${describe(res.body)}`, {
+      throw new BadResponseError(`GET ${IMPORT_STATS_PATH}: expected an array of stats or {"DisplayStats": [...]}, got ${this.http.safeText(shapeOf(res.body))}`, {
         status: res.status,
         request: `GET ${IMPORT_STATS_PATH}`,
       });
@@ -170,26 +183,41 @@ export class FlowGatewayClient {
     }
   }
 
-  /** Ends the session (if any) and closes the connection pool. Safe to call twice. */
+  /**
+   * Ends the session (if any, waiting at most logoutTimeoutMs for the device) and closes the
+   * connection pool, which aborts whatever is still in flight. Safe to call twice.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.logout().catch(() => undefined);
-    await this.http.close();
+    try {
+      await this.logout(this.logoutTimeoutMs).catch(() => undefined);
+    } finally {
+      await this.http.close();
+    }
   }
 
-  /** `POST /api/common/1.0/logout` for a held session; failures are ignored (the session dies anyway). */
-  async logout(): Promise<void> {
+  /**
+   * `POST /api/common/1.0/logout` for a held session, given up after `timeoutMs` (a device that
+   * stopped answering must not hold a redeploy up); failures are ignored (the session dies anyway).
+   */
+  async logout(timeoutMs = this.logoutTimeoutMs): Promise<void> {
     const s = this.session;
     if (!s) return;
     this.session = undefined;
-    await this.http.request({
-      method: 'POST',
-      path: `${COMMON_API}/logout`,
-      headers: { cookie: `${s.key}=${s.id}` },
-      responseType: 'none',
-      retry: false,
-    });
+    const bound = deadline(timeoutMs, undefined, this.http.clock);
+    try {
+      await this.http.request({
+        method: 'POST',
+        path: `${COMMON_API}/logout`,
+        headers: { cookie: `${s.key}=${s.id}` },
+        responseType: 'none',
+        retry: false,
+        signal: bound.signal,
+      });
+    } finally {
+      bound.clear();
+    }
     this.counters.logouts++;
   }
 
@@ -322,11 +350,4 @@ function waitFor<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
 
 function abortError(): FlowError {
   return new FlowError('ABORTED', 'request cancelled');
-}
-
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'object') return `an object with keys ${Object.keys(v as object).slice(0, 5).join(', ') || '(none)'}`;
-  return typeof v;
 }
