@@ -55,7 +55,7 @@ export function describeHandle(h: Handle): string {
 /** What keeps the event loop alive, besides the process's own stdio. Empty when nothing does. */
 export function openResources(): { kinds: string[]; details: string[] } {
   const handles = activeHandles();
-  const stdio = handles.filter(isStdio).map((h) => ((h as { _handle?: object })._handle?.constructor.name === 'TTY' ? 'TTYWrap' : 'PipeWrap'));
+  const stdio: string[] = handles.filter(isStdio).map((h) => ((h as { _handle?: object })._handle?.constructor.name === 'TTY' ? 'TTYWrap' : 'PipeWrap'));
   const kinds = process.getActiveResourcesInfo().filter((k) => {
     const i = stdio.indexOf(k);
     if (i < 0) return true;
