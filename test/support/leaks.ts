@@ -65,10 +65,15 @@ export function openResources(): { kinds: string[]; details: string[] } {
   const details = handles.filter((h) => !isStdio(h)).map(describeHandle);
   for (const { timer, stack } of timerStacks.values()) {
     if (!timer._destroyed && timer.hasRef?.()) {
-      details.push(`Timeout: ${timer._idleTimeout} ms ${timer._onTimeout?.name || '(anonymous)'} created ${stack.split('\n').slice(2, 7).join('\n    ')}`);
+      details.push(`Timeout: ${timer._idleTimeout} ms ${timer._onTimeout?.name || '(anonymous)'} created\n      ${userFrames(stack)}`);
     }
   }
   return { kinds, details };
+}
+
+/** The frames of a creation stack outside Node's internals and this file. */
+function userFrames(stack: string): string {
+  return stack.split('\n').slice(1).filter((l) => !/\(node:|leaks\.ts/.test(l)).slice(0, 4).map((l) => l.trim()).join('\n      ');
 }
 
 export function leakReport(kinds: string[], details: string[]): string {
