@@ -17,6 +17,9 @@ const ENDPOINT_TYPES = ['citrix-sdwan-flows', 'citrix-sdwan-ilbflows', 'firewall
 const FUNCTION_TYPES = ['network-flow-normalize', 'network-flow-filter', 'network-flow-anomaly'];
 const CONFIG_TYPES = ['citrix-sdwan-config', 'firewalla-msp-config', 'riverbed-flowgateway-config'];
 
+// `RED` lives in the page; only reached inside page.evaluate / waitForFunction.
+declare const RED: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- the editor's global has no types
+
 interface DebugEvent { id: string; z?: string; msg?: string; format?: string; level?: number }
 
 
@@ -97,7 +100,9 @@ describe('npm start demo (real Node-RED + simulator + example flows)', function 
       for (const t of [...ENDPOINT_TYPES, ...FUNCTION_TYPES]) {
         await page.waitForSelector(`.red-ui-palette-node[data-palette-type="${t}"]`, { state: 'attached', timeout: 30_000 });
       }
-      await page.click('#red-ui-tab-debug-link-button').catch(() => undefined);
+      // By the sidebar's API: its tab buttons have no ids on Node-RED 5.
+      await page.waitForFunction(() => typeof RED !== 'undefined' && RED.sidebar?.show !== undefined, undefined, { timeout: 30_000 });
+      await page.evaluate(() => RED.sidebar.show('debug'));
       await page.waitForSelector('.red-ui-debug-msg', { timeout: 30_000 });
       pageErrors.should.be.empty();
       await page.close();
