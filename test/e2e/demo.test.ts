@@ -45,6 +45,13 @@ describe('npm start demo (real Node-RED + simulator + example flows)', function 
     fs.rmSync(userDir, { recursive: true, force: true });
   });
 
+  it('runs the Node-RED line under test (NF_NODE_RED_DIR, else node_modules)', async () => {
+    const settings = (await (await fetch(`${demo.url}/settings`)).json()) as { version?: string };
+    const expected = (require('node-red/package.json') as { version: string }).version;
+    // Node-RED adds `-git` to its version when it finds a .git directory above it (a checkout).
+    String(settings.version).replace(/-git$/, '').should.equal(expected);
+  });
+
   it('loads every node type of the package without errors', async () => {
     const sets = (await (await fetch(`${demo.url}/nodes`, { headers: { accept: 'application/json' } })).json()) as
       Array<{ module: string; types: string[]; err?: string; enabled: boolean }>;
