@@ -110,7 +110,18 @@ describe('npm start demo (real Node-RED + simulator + example flows)', function 
       // By the sidebar's API: its tab buttons have no ids on Node-RED 5.
       await page.waitForFunction(() => typeof RED !== 'undefined' && RED.sidebar?.show !== undefined, undefined, { timeout: 30_000 });
       await page.evaluate(() => RED.sidebar.show('debug'));
-      await page.waitForSelector('.red-ui-debug-msg', { timeout: 30_000 });
+      // The sidebar shows what arrives after the page connected; rather than wait for an
+      // example's next poll (up to a minute), press the examples' inject buttons, as a user would,
+      // until a message shows (the first presses may precede the page's websocket).
+      const flows = (await (await fetch(`${demo.url}/flows`)).json()) as Array<{ id: string; type: string }>;
+      const injects = flows.filter((n) => n.type === 'inject').map((n) => n.id);
+      injects.length.should.be.above(0);
+      let shown = false;
+      for (let attempt = 0; attempt < 15 && !shown; attempt++) {
+        for (const id of injects) (await fetch(`${demo.url}/inject/${id}`, { method: 'POST' })).status.should.equal(200);
+        shown = await page.waitForSelector('.red-ui-debug-msg', { timeout: 2000 }).then(() => true, () => false);
+      }
+      shown.should.be.true('no message in the debug sidebar');
       pageErrors.should.be.empty();
       await page.close();
     });
