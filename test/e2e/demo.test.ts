@@ -15,6 +15,9 @@ import { CONFIG_TYPES, ENDPOINT_TYPES, NODE_TYPES } from '../support/node-types'
 
 const MODULE = 'node-red-contrib-network-flows';
 
+// `RED` lives in the page; only reached inside page.evaluate / waitForFunction.
+declare const RED: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- the editor's global has no types
+
 interface DebugEvent { id: string; z?: string; msg?: string; format?: string; level?: number }
 
 
@@ -38,6 +41,13 @@ describe('npm start demo (real Node-RED + simulator + example flows)', function 
     ws?.close();
     await demo?.stop();
     fs.rmSync(userDir, { recursive: true, force: true });
+  });
+
+  it('runs the Node-RED line under test (NF_NODE_RED_DIR, else node_modules)', async () => {
+    const settings = (await (await fetch(`${demo.url}/settings`)).json()) as { version?: string };
+    const expected = (require('node-red/package.json') as { version: string }).version;
+    // Node-RED adds `-git` to its version when it finds a .git directory above it (a checkout).
+    String(settings.version).replace(/-git$/, '').should.equal(expected);
   });
 
   it('loads every node type of the package without errors', async () => {
@@ -96,8 +106,21 @@ describe('npm start demo (real Node-RED + simulator + example flows)', function 
       for (const t of NODE_TYPES.filter((x) => !CONFIG_TYPES.includes(x))) {
         await page.waitForSelector(`.red-ui-palette-node[data-palette-type="${t}"]`, { state: 'attached', timeout: 30_000 });
       }
-      await page.click('#red-ui-tab-debug-link-button').catch(() => undefined);
-      await page.waitForSelector('.red-ui-debug-msg', { timeout: 30_000 });
+      // By the sidebar's API: its tab buttons have no ids on Node-RED 5.
+      await page.waitForFunction(() => typeof RED !== 'undefined' && RED.sidebar?.show !== undefined, undefined, { timeout: 30_000 });
+      await page.evaluate(() => RED.sidebar.show('debug'));
+      // The sidebar shows what arrives after the page connected; rather than wait for an
+      // example's next poll (up to a minute), press the examples' inject buttons, as a user would,
+      // until a message shows (the first presses may precede the page's websocket).
+      const flows = (await (await fetch(`${demo.url}/flows`)).json()) as Array<{ id: string; type: string }>;
+      const injects = flows.filter((n) => n.type === 'inject').map((n) => n.id);
+      injects.length.should.be.above(0);
+      let shown = false;
+      for (let attempt = 0; attempt < 15 && !shown; attempt++) {
+        for (const id of injects) (await fetch(`${demo.url}/inject/${id}`, { method: 'POST' })).status.should.equal(200);
+        shown = await page.waitForSelector('.red-ui-debug-msg', { timeout: 2000 }).then(() => true, () => false);
+      }
+      shown.should.be.true('no message in the debug sidebar');
       pageErrors.should.be.empty();
       await page.close();
     });

@@ -283,6 +283,9 @@ function readHelp(type: string): { para: string; headings: string[] } {
 /** The help sidebar's text (the info sidebar has a `.red-ui-help` too). */
 const HELP = '.red-ui-sidebar-help-stack .red-ui-help';
 
+/** The "add flow" button of the flow tabs: under the workspace (Node-RED 4) or in the header (5). */
+const ADD_FLOW_TAB = '#red-ui-workspace .red-ui-tab-button.red-ui-tabs-add a, #red-ui-header-tabs .red-ui-tab-button.red-ui-tabs-add a';
+
 async function helpText(page: Page): Promise<string> {
   return page.locator(HELP).first().evaluate((e) => (e.textContent ?? '').replace(/\s+/g, ' '));
 }
@@ -352,7 +355,7 @@ describe('Node-RED editor in a real Chromium', function () {
   it('adds an anomaly node from the palette, fills its dialog and deploys it', async () => {
     // A fresh tab, then drag the palette entry onto it as a user would.
     const before = await page.evaluate(() => RED.nodes.filterNodes({ type: 'network-flow-anomaly' }).map((n: { id: string }) => n.id) as string[]);
-    await page.locator('#red-ui-workspace .red-ui-tab-button.red-ui-tabs-add a').click();
+    await page.locator(ADD_FLOW_TAB).first().click();
     await page.locator(`.red-ui-palette-node[data-palette-type="network-flow-anomaly"]`).dragTo(page.locator('#red-ui-workspace-chart'), {
       targetPosition: { x: 300, y: 200 },
     });
@@ -530,7 +533,8 @@ describe('Node-RED editor in a real Chromium', function () {
           await page.locator('.red-ui-tray').last().locator('.red-ui-tray-footer-left button:has(i.fa-book)').click();
         } else {
           await page.evaluate(([tab, nid]) => { RED.workspaces.show(tab); RED.view.reveal(nid, false); }, [target!.z!, target!.id] as const);
-          await page.click('#red-ui-tab-help-link-button');
+          // By the sidebar's API: its tab buttons have no ids on Node-RED 5.
+          await page.evaluate(() => RED.sidebar.show('help'));
           await page.locator(`${workspaceNode(target!.id)} .red-ui-flow-node`).click();
         }
         await page.waitForFunction(([sel, p]) => (document.querySelector(sel)?.textContent ?? '').replace(/\s+/g, ' ').includes(p),

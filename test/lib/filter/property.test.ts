@@ -1,6 +1,7 @@
 import 'should';
 import fc from 'fast-check';
 import { compileFilter, FilterSyntaxError, referencePredicate, validateExpression } from '../../../nodes/lib/filter';
+import { propertyTimeout, runs } from '../../support/property';
 
 // ---- random expressions, built as text from the grammar ---------------------------------------
 
@@ -113,7 +114,7 @@ const record = fc.record(
 );
 
 describe('lib/filter property tests', function () {
-  this.timeout(120_000);
+  this.timeout(propertyTimeout(20_000));
 
   it('every generated expression is valid', () => {
     fc.assert(
@@ -121,7 +122,7 @@ describe('lib/filter property tests', function () {
         const v = validateExpression(text);
         if (!v.ok) throw new Error(`${JSON.stringify(text)}: ${v.message}`);
       }),
-      { numRuns: 500 },
+      { numRuns: runs(300) },
     );
   });
 
@@ -136,7 +137,7 @@ describe('lib/filter property tests', function () {
           if (a !== b) throw new Error(`compiled ${a}, reference ${b} for ${JSON.stringify(text)} on ${JSON.stringify(r)}`);
         }
       }),
-      { numRuns: 1500 },
+      { numRuns: runs(500) },
     );
   });
 
@@ -166,9 +167,9 @@ describe('lib/filter property tests', function () {
   }
 
   it('random characters only ever give a syntax error with a column', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 60, unit: 'binary' }), onlySyntaxErrors), { numRuns: 3000 });
+    fc.assert(fc.property(fc.string({ maxLength: 60, unit: 'binary' }), onlySyntaxErrors), { numRuns: runs(1000) });
     fc.assert(fc.property(fc.string({ maxLength: 40, unit: fc.constantFrom(...'()[],=!<>#"\'&|*.:/- \nab0123456789') }), onlySyntaxErrors), {
-      numRuns: 3000,
+      numRuns: runs(1000),
     });
   });
 
@@ -179,13 +180,13 @@ describe('lib/filter property tests', function () {
       '[', ']', ',', '=', '==', '!=', '>', '>=', '<', '<=', '10.0.0.0/8', '::1', '80', '1024-2000', 'tcp', '5M', '30s',
       'true', 'raw.x', '"s"', '#c\n', '*', 'outbound', '-', '1e3', 'x.y.z',
     );
-    fc.assert(fc.property(fc.array(tokens, { maxLength: 12 }).map((t) => t.join(' ')), onlySyntaxErrors), { numRuns: 3000 });
+    fc.assert(fc.property(fc.array(tokens, { maxLength: 12 }).map((t) => t.join(' ')), onlySyntaxErrors), { numRuns: runs(1000) });
     fc.assert(
       fc.property(expression, fc.nat(), fc.nat({ max: 3 }), (text, at, cut) => {
         const i = at % (text.length + 1);
         onlySyntaxErrors(text.slice(0, i) + text.slice(i + cut));
       }),
-      { numRuns: 1000 },
+      { numRuns: runs(500) },
     );
   });
 });

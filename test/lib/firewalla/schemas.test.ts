@@ -1,6 +1,7 @@
 import 'should';
 import fc from 'fast-check';
 import { flowSchema, groupedRowSchema, quickFlowCheck, quickGroupedCheck, validateRecords, checkPage } from '../../../nodes/lib/vendors/firewalla/schemas';
+import { runs } from '../../support/property';
 
 /** Values of the wrong and right types, so records land on both sides of every check. */
 const anyValue = fc.oneof(
@@ -28,7 +29,7 @@ describe('lib/vendors/firewalla schemas', () => {
         if (quickFlowCheck(r)) flowSchema.safeParse(r).success.should.be.true();
         if (quickGroupedCheck(r)) groupedRowSchema.safeParse(r).success.should.be.true();
       }),
-      { numRuns: 3000 },
+      { numRuns: runs(1000) },
     );
   });
 
@@ -42,7 +43,7 @@ describe('lib/vendors/firewalla schemas', () => {
         okIdx.forEach((i, k) => (records[k] === results[i]).should.be.true());
         invalid.map((x) => x.index).should.eql(results.map((_, i) => i).filter((i) => !okIdx.includes(i)));
       }),
-      { numRuns: 500 },
+      { numRuns: runs(500) },
     );
   });
 

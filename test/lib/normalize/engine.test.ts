@@ -10,6 +10,7 @@ import {
 import { decimal15, digits15, Reader } from '../../../nodes/lib/normalize/reader';
 import { parseCidrList } from '../../../nodes/lib/ip';
 import { FETCHED_AT, firewallaSeed, flowGatewaySeed, sdwanFlow, sdwanIlbFlow } from './fixtures';
+import { runs } from '../../support/property';
 
 describe('normalize: vendor detection, options and reporting', () => {
   it('recognises each endpoint by record shape', () => {
@@ -86,7 +87,7 @@ describe('normalize: reader fast paths agree with the general parsers', () => {
     );
     fc.assert(
       fc.property(fc.stringMatching(/^\d{1,8}\.\d{1,7}$/), (s) => decimal15(s) === Number(s)),
-      { numRuns: 2000 },
+      { numRuns: runs(2000) },
     );
     for (const s of ['', '1.', '.5', '1.2.3', '0x10', ' 1', '1e3', '-1', '1234567890123456']) {
       digits15(s).should.equal(-1, s);
@@ -136,18 +137,18 @@ describe('normalize: reader fast paths agree with the general parsers', () => {
       return rd.error === undefined ? out : 'error';
     };
     it('count', () => {
-      fc.assert(fc.property(text, (v) => Object.is(run((rd, x) => rd.count(x, 'f'), v), refCount(v, 2 ** 53))), { numRuns: 20000 });
+      fc.assert(fc.property(text, (v) => Object.is(run((rd, x) => rd.count(x, 'f'), v), refCount(v, 2 ** 53))), { numRuns: runs(2000) });
     });
     it('port', () => {
-      fc.assert(fc.property(text, (v) => Object.is(run((rd, x) => rd.port(x, 'f'), v), refCount(v, 65535))), { numRuns: 20000 });
+      fc.assert(fc.property(text, (v) => Object.is(run((rd, x) => rd.port(x, 'f'), v), refCount(v, 65535))), { numRuns: runs(2000) });
     });
     it('text', () => {
       const words = fc.string({ unit: fc.constantFrom(...'aZ9-/ \t\u00a0N'.split('')), maxLength: 7 });
       const refText = (v: string): string | undefined => (absent(v.trim()) ? undefined : v.trim());
-      fc.assert(fc.property(fc.oneof(words, text), (v) => run((rd, x) => rd.text(x), v) === refText(v)), { numRuns: 20000 });
+      fc.assert(fc.property(fc.oneof(words, text), (v) => run((rd, x) => rd.text(x), v) === refText(v)), { numRuns: runs(2000) });
     });
     it('loose', () => {
-      fc.assert(fc.property(text, (v) => Object.is(run((rd, x) => rd.loose(x), v), refLoose(v))), { numRuns: 20000 });
+      fc.assert(fc.property(text, (v) => Object.is(run((rd, x) => rd.loose(x), v), refLoose(v))), { numRuns: runs(2000) });
     });
   });
 
