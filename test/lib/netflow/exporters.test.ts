@@ -138,9 +138,9 @@ describe('collector with real exporters (softflowd, pmacctd)', function () {
 
   it('softflowd -v 10: IPv4 and IPv6 flows through IPFIX templates, exact times', async () => {
     const got = await collect((port) => softflowd(pcap, port, 10, dir), flows.length);
-    // softflowd 1.1.0 numbers an IPFIX message with the count of records sent *including* its
-    // own (RFC 7011 §3.1: those sent before it) and leaves options records out, so its sequence
-    // numbers do not add up and loss cannot be checked against it (pmacctd's do, below).
+    // softflowd 1.1.0's IPFIX sequence numbers do not follow RFC 7011 §3.1 (its first message
+    // already carries the count of its own records, not of those sent before it), so loss
+    // cannot be checked against it; pmacctd's numbers can, below.
     check(got, flows, 'ipfix', 0, false);
   });
 
