@@ -69,6 +69,13 @@ const DEFAULTS = {
   maxDomainsPerExporter: 64,
   maxExporters: 1024,
 };
+/**
+ * Flow records built from one datagram. An MTU-sized datagram holds about 150 records and a
+ * 65535-byte one of ordinary 40-byte records about 1600; a message of tiny hand-made records
+ * could hold 7000, and building each (with its Community ID) costs microseconds: the rest of
+ * such a datagram is counted in `recordsOverLimit`, so one datagram stays well under 50 ms.
+ */
+export const MAX_RECORDS_PER_DATAGRAM = 4096;
 /** Sampler ids remembered per domain (each from an options record). */
 const MAX_SAMPLERS = 256;
 const HALF_RANGE = 0x80000000;
@@ -280,6 +287,9 @@ export class Collector implements PacketHandler {
       this.hold(this.ex, d, templateId, b.slice(start, end), time);
       return UNKNOWN_TEMPLATE;
     }
+    // Flow records without an address are of no use downstream: counted (for the sequence
+    // numbers) but not built, which also keeps a datagram of tiny records cheap.
+    if (!t.options && !t.hasAddress) return decodeRecords(t, b, start, end, undefined);
     const scratch = this.scratch;
     scratch.length = 0;
     const n = decodeRecords(t, b, start, end, scratch);
@@ -312,7 +322,12 @@ export class Collector implements PacketHandler {
       communityId: this.withCommunityId,
     };
     const out = this.out;
-    for (let i = 0; i < n; i++) {
+    const room = MAX_RECORDS_PER_DATAGRAM - out.length;
+    if (n > room) {
+      this.ex.counters.recordsOverLimit += n - Math.max(room, 0);
+      if (room <= 0) return;
+    }
+    for (let i = 0, m = Math.min(n, room); i < m; i++) {
       const f = flows[i]!;
       let rate = samplingRateOf(f);
       let source: SamplingSource | undefined = 'record';

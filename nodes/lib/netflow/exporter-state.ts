@@ -11,6 +11,8 @@ export interface ExporterCounters {
   packets: number;
   /** Flow records decoded and sent on. */
   records: number;
+  /** Records past the per-datagram cap (MAX_RECORDS_PER_DATAGRAM), counted and dropped. */
+  recordsOverLimit: number;
   /** Options data records read (sampling, boot time). */
   optionsRecords: number;
   /** Datagrams dropped as malformed (truncated, wrong lengths, unknown version, lying templates). */
@@ -42,6 +44,7 @@ export function newCounters(): ExporterCounters {
   return {
     packets: 0,
     records: 0,
+    recordsOverLimit: 0,
     optionsRecords: 0,
     badPackets: 0,
     unknownTemplates: 0,

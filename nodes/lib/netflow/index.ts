@@ -1,5 +1,5 @@
 /** NetFlow v5 / v9 and IPFIX decoding into NetworkFlow records (docs/collector.md). */
-export { Collector, parseAllowList, parseSamplingRate, type CollectorOptions, type CollectorStats } from './collector';
+export { Collector, MAX_RECORDS_PER_DATAGRAM, parseAllowList, parseSamplingRate, type CollectorOptions, type CollectorStats } from './collector';
 export { DecodedFlow, samplingRateOf } from './decoded-flow';
 export { ELEMENTS, elementName, VARIABLE_LENGTH } from './elements';
 export { newCounters, type ExporterCounters } from './exporter-state';

@@ -29,6 +29,8 @@ export class Template {
   /** Variable-length templates: every field in order. */
   readonly allLengths: Int32Array;
   readonly allSlots: Int32Array;
+  /** Reads a source or destination address: records without one are counted, not built. */
+  readonly hasAddress: boolean;
   lastSeen: number;
 
   constructor(
@@ -49,9 +51,11 @@ export class Template {
     let min = 0;
     let variable = false;
     let mapped = 0;
+    let hasAddress = false;
     for (let i = 0; i < n; i++) {
       const f = fields[i]!;
       const slot = v9Scope && i < scopeCount ? Slot.None : slotFor(f.id, f.length, f.enterprise);
+      if (slot === Slot.SrcV4 || slot === Slot.DstV4 || slot === Slot.SrcV6 || slot === Slot.DstV6) hasAddress = true;
       this.allLengths[i] = f.length;
       this.allSlots[i] = slot;
       if (f.length === VARIABLE_LENGTH) {
@@ -63,6 +67,7 @@ export class Template {
       }
       if (slot !== Slot.None) mapped++;
     }
+    this.hasAddress = hasAddress;
     this.fixedLength = variable ? -1 : fixed;
     this.minLength = min;
     this.offsets = new Int32Array(mapped);
@@ -265,11 +270,12 @@ export function setField(f: DecodedFlow, slot: number, b: Uint8Array, o: number,
 }
 
 /**
- * Decodes the data records of one set body `[start, end)` into `out`. Returns the number of
+ * Decodes the data records of one set body `[start, end)` into `out` (or only counts them when
+ * `out` is undefined). Returns the number of
  * records, or -1 when a record runs past the end (a variable-length prefix that lies); trailing
  * bytes too few for a record are padding (RFC 7011 §3.3.1, RFC 3954 §5.3).
  */
-export function decodeRecords(t: Template, b: Uint8Array, start: number, end: number, out: DecodedFlow[]): number {
+export function decodeRecords(t: Template, b: Uint8Array, start: number, end: number, out: DecodedFlow[] | undefined): number {
   const offsets = t.offsets;
   const lengths = t.lengths;
   const slots = t.slots;
@@ -277,6 +283,7 @@ export function decodeRecords(t: Template, b: Uint8Array, start: number, end: nu
   const rec = t.fixedLength;
   let count = 0;
   if (rec > 0) {
+    if (out === undefined) return Math.floor((end - start) / rec);
     for (let p = start; p + rec <= end; p += rec) {
       const f = new DecodedFlow();
       for (let i = 0; i < m; i++) setField(f, slots[i]!, b, p + offsets[i]!, lengths[i]!);
@@ -306,12 +313,12 @@ export function decodeRecords(t: Template, b: Uint8Array, start: number, end: nu
       } else {
         const s = allSlots[i]!;
         if (p + len > end) return -1;
-        if (s !== Slot.None) setField(f, s, b, p, len);
+        if (s !== Slot.None && out !== undefined) setField(f, s, b, p, len);
       }
       if (p + len > end) return -1;
       p += len;
     }
-    out.push(f);
+    if (out !== undefined) out.push(f);
     count++;
   }
   return count;
