@@ -72,10 +72,10 @@ const DEFAULTS = {
 /**
  * Flow records built from one datagram. An MTU-sized datagram holds about 150 records and a
  * 65535-byte one of ordinary 40-byte records about 1600; a message of tiny hand-made records
- * could hold 7000, and building each (with its Community ID) costs microseconds: the rest of
+ * could hold 7000, and building each (with its Community ID) costs a few microseconds: the rest of
  * such a datagram is counted in `recordsOverLimit`, so one datagram stays well under 50 ms.
  */
-export const MAX_RECORDS_PER_DATAGRAM = 4096;
+export const MAX_RECORDS_PER_DATAGRAM = 2048;
 /** Sampler ids remembered per domain (each from an options record). */
 const MAX_SAMPLERS = 256;
 const HALF_RANGE = 0x80000000;

@@ -142,14 +142,14 @@ describe('netflow decoders under fuzzing', function () {
       const body = Buffer.alloc(65535 - 16 - 4, size === 1 ? 0 : 6);
       const msg = ipfixMessage({ exportSec: T, sequence: 0, domain: 0 }, [Buffer.concat([Buffer.from([1, 0, 0xff, 0xef]), body])]);
       msg.length.should.equal(65535);
-      const warm = Buffer.from(msg);
-      c.receive(warm, '192.0.2.1');
+      // Warm: the budget is for the running code, not V8 compiling it on the first datagram.
+      for (let i = 0; i < 3; i++) c.receive(Buffer.from(msg), '192.0.2.1');
       let n = 0;
       const ms = cpuMs(() => (n = c.receive(msg, '192.0.2.1').length));
       // Records past MAX_RECORDS_PER_DATAGRAM are counted, not built.
       const total = built * Math.floor(body.length / size);
       n.should.equal(Math.min(total, MAX_RECORDS_PER_DATAGRAM));
-      c.stats().totals.recordsOverLimit.should.equal(2 * (total - n));
+      c.stats().totals.recordsOverLimit.should.equal(4 * (total - n));
       ms.should.be.below(50, `${size}-byte records`);
       if (process.env.SHOW_CPU) console.log(`${size}-byte records: ${n} built in ${ms} ms CPU`);
     }
