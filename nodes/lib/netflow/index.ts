@@ -5,3 +5,4 @@ export { ELEMENTS, elementName, VARIABLE_LENGTH } from './elements';
 export { newCounters, type ExporterCounters } from './exporter-state';
 export { toNetworkFlow, uptimeToMs, type RecordContext, type SamplingSource } from './flow-record';
 export { Template, decodeRecords, readUnsigned, type TemplateField } from './template';
+export { collectorConfigSchema, parseCollectorConfig, socketTypeFor, type CollectorConfig } from './config';
