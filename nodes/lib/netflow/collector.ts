@@ -13,7 +13,7 @@ import { DecodedFlow, samplingRateOf } from './decoded-flow';
 import { DomainState, ExporterState, newCounters, type ExporterCounters, type PacketTime } from './exporter-state';
 import { toNetworkFlow, type RecordContext, type SamplingSource } from './flow-record';
 import { decodeIpfix } from './ipfix';
-import { Template, decodeRecords, type TemplateField } from './template';
+import { Template, decodeRecords, type RecordSink, type TemplateField } from './template';
 import { decodeV5 } from './v5';
 import { decodeV9 } from './v9';
 import { BAD_SET, UNKNOWN_TEMPLATE, u16, type PacketHandler } from './wire';
@@ -42,10 +42,11 @@ export interface CollectorOptions {
   /** Exporters tracked at once. Default 1024. */
   maxExporters?: number;
   /**
-   * Receives the decoded records instead of NetworkFlow records being built (benchmarks and
-   * callers that want the raw numbers); `receive` then returns an empty array.
+   * Receives each decoded flow record instead of a NetworkFlow record being built (benchmarks
+   * and callers that want the raw numbers); `receive` then returns an empty array. The object
+   * is reused for the next record: copy what you keep.
    */
-  onDecoded?: (flows: readonly DecodedFlow[], count: number) => void;
+  onDecoded?: RecordSink;
 }
 
 export interface CollectorStats {
@@ -128,7 +129,11 @@ export class Collector implements PacketHandler {
   private ex!: ExporterState;
   private out: NetworkFlow[] = [];
   private at = 0;
-  private scratch: DecodedFlow[] = [];
+  private domainNow!: DomainState;
+  private headerRate = 0;
+  private ctx!: RecordContext;
+  private readonly flowSink: RecordSink;
+  private readonly optionSink: RecordSink = (f) => this.applyOption(f);
 
   /** Throws BadInputError naming the option when one is wrong. */
   constructor(options: CollectorOptions = {}) {
@@ -137,6 +142,8 @@ export class Collector implements PacketHandler {
     this.userRate = parseSamplingRate(options.samplingRate);
     this.withCommunityId = options.communityId !== false;
     this.onDecoded = options.onDecoded;
+    const onDecoded = options.onDecoded;
+    this.flowSink = onDecoded !== undefined ? onDecoded : (f) => this.emitOne(f);
     this.limits = {
       templateTimeoutMs: limit(options, 'templateTimeoutMs', 1000),
       holdMs: limit(options, 'holdMs', 0),
@@ -290,28 +297,33 @@ export class Collector implements PacketHandler {
     // Flow records without an address are of no use downstream: counted (for the sequence
     // numbers) but not built, which also keeps a datagram of tiny records cheap.
     if (!t.options && !t.hasAddress) return decodeRecords(t, b, start, end, undefined);
-    const scratch = this.scratch;
-    scratch.length = 0;
-    const n = decodeRecords(t, b, start, end, scratch);
-    if (n < 0) return BAD_SET;
-    if (t.options) this.applyOptions(d, scratch);
-    else this.emit(d, scratch, time, 0);
-    return n;
+    this.domainNow = d;
+    if (t.options) {
+      const n = decodeRecords(t, b, start, end, this.optionSink);
+      if (n > 0) this.ex.counters.optionsRecords += n;
+      return n < 0 ? BAD_SET : n;
+    }
+    this.begin(d, time, 0);
+    const n = decodeRecords(t, b, start, end, this.flowSink);
+    return n < 0 ? BAD_SET : n;
   }
 
-  flows(d: DomainState, flows: DecodedFlow[], time: PacketTime, headerRate: number): void {
-    this.emit(d, flows, time, headerRate);
+  v5Header(d: DomainState, time: PacketTime, headerRate: number): void {
+    this.domainNow = d;
+    this.begin(d, time, headerRate);
+  }
+
+  v5Record(f: DecodedFlow): void {
+    this.flowSink(f);
   }
 
   // ---- internals ----
 
-  private emit(d: DomainState, flows: DecodedFlow[], time: PacketTime, headerRate: number): void {
-    const n = flows.length;
-    if (this.onDecoded !== undefined) {
-      this.onDecoded(flows, n);
-      return;
-    }
-    const ctx: RecordContext = {
+  /** The context of the data set about to be decoded, for `emitOne`. */
+  private begin(d: DomainState, time: PacketTime, headerRate: number): void {
+    this.headerRate = headerRate;
+    if (this.onDecoded !== undefined) return;
+    this.ctx = {
       vendor: d.version === 10 ? 'ipfix' : 'netflow',
       endpoint: d.version === 10 ? 'ipfix' : d.version === 9 ? 'v9' : 'v5',
       exporter: this.ex.address,
@@ -321,39 +333,38 @@ export class Collector implements PacketHandler {
       receivedAt: this.at,
       communityId: this.withCommunityId,
     };
+  }
+
+  /** One flow record of the data set in hand to a NetworkFlow record (capped per datagram). */
+  private emitOne(f: DecodedFlow): void {
     const out = this.out;
-    const room = MAX_RECORDS_PER_DATAGRAM - out.length;
-    if (n > room) {
-      this.ex.counters.recordsOverLimit += n - Math.max(room, 0);
-      if (room <= 0) return;
+    if (out.length >= MAX_RECORDS_PER_DATAGRAM) {
+      this.ex.counters.recordsOverLimit++;
+      return;
     }
-    for (let i = 0, m = Math.min(n, room); i < m; i++) {
-      const f = flows[i]!;
-      let rate = samplingRateOf(f);
-      let source: SamplingSource | undefined = 'record';
-      if (rate === 0) {
-        const bySampler = f.samplerId >= 0 ? d.samplerRates.get(f.samplerId) : undefined;
-        if (bySampler !== undefined) [rate, source] = [bySampler, 'options'];
-        else if (d.samplingRate > 0) [rate, source] = [d.samplingRate, 'options'];
-        else if (headerRate > 1) [rate, source] = [headerRate, 'header'];
-        else if (this.userRate > 1) [rate, source] = [this.userRate, 'user'];
-        else source = undefined;
-      }
-      out.push(toNetworkFlow(f, ctx, rate, source));
+    const d = this.domainNow;
+    let rate = samplingRateOf(f);
+    let source: SamplingSource | undefined = 'record';
+    if (rate === 0) {
+      const bySampler = f.samplerId >= 0 ? d.samplerRates.get(f.samplerId) : undefined;
+      if (bySampler !== undefined) [rate, source] = [bySampler, 'options'];
+      else if (d.samplingRate > 0) [rate, source] = [d.samplingRate, 'options'];
+      else if (this.headerRate > 1) [rate, source] = [this.headerRate, 'header'];
+      else if (this.userRate > 1) [rate, source] = [this.userRate, 'user'];
+      else source = undefined;
     }
+    out.push(toNetworkFlow(f, this.ctx, rate, source));
   }
 
   /** Options data: sampler rates and the exporter's boot time, for the records that follow. */
-  private applyOptions(d: DomainState, records: DecodedFlow[]): void {
-    this.ex.counters.optionsRecords += records.length;
-    for (const f of records) {
-      const rate = samplingRateOf(f);
-      if (rate > 0) {
-        if (f.samplerId < 0) d.samplingRate = rate;
-        else if (d.samplerRates.has(f.samplerId) || d.samplerRates.size < MAX_SAMPLERS) d.samplerRates.set(f.samplerId, rate);
-      }
-      if (f.systemInitMs > 0) d.systemInitMs = f.systemInitMs;
+  private applyOption(f: DecodedFlow): void {
+    const d = this.domainNow;
+    const rate = samplingRateOf(f);
+    if (rate > 0) {
+      if (f.samplerId < 0) d.samplingRate = rate;
+      else if (d.samplerRates.has(f.samplerId) || d.samplerRates.size < MAX_SAMPLERS) d.samplerRates.set(f.samplerId, rate);
     }
+    if (f.systemInitMs > 0) d.systemInitMs = f.systemInitMs;
   }
 
   private expired(t: Template, now: number): boolean {

@@ -4,5 +4,5 @@ export { DecodedFlow, samplingRateOf } from './decoded-flow';
 export { ELEMENTS, elementName, VARIABLE_LENGTH } from './elements';
 export { newCounters, type ExporterCounters } from './exporter-state';
 export { toNetworkFlow, uptimeToMs, type RecordContext, type SamplingSource } from './flow-record';
-export { Template, decodeRecords, readUnsigned, type TemplateField } from './template';
+export { Template, decodeRecords, readUnsigned, type RecordSink, type TemplateField } from './template';
 export { collectorConfigSchema, parseCollectorConfig, socketTypeFor, type CollectorConfig } from './config';

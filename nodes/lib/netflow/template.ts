@@ -5,7 +5,8 @@
  * length prefix bounds-checked.
  */
 import { bigIntToIpv6, canonicalIp, ipv6ToBigInt } from '../ip';
-import { DecodedFlow } from './decoded-flow';
+import { compileReader, type CompiledReader } from './compiled-decoder';
+import { DecodedFlow, Field } from './decoded-flow';
 import { Slot, VARIABLE_LENGTH, slotFor } from './elements';
 
 export interface TemplateField {
@@ -22,15 +23,25 @@ export class Template {
   readonly fixedLength: number;
   /** Smallest possible record: fixed fields plus one length byte per variable field. */
   readonly minLength: number;
-  /** Fixed-length templates: the fields we read. */
+  /** Fixed-length templates: the fields we read, where, how (`Conv`) and into which `Field`. */
   readonly offsets: Int32Array;
   readonly lengths: Int32Array;
-  readonly slots: Int32Array;
-  /** Variable-length templates: every field in order. */
+  readonly convs: Int32Array;
+  readonly targets: Int32Array;
+  /** Variable-length templates: every field in order (conv 0 = skipped). */
   readonly allLengths: Int32Array;
-  readonly allSlots: Int32Array;
+  readonly allConvs: Int32Array;
+  readonly allTargets: Int32Array;
   /** Reads a source or destination address: records without one are counted, not built. */
   readonly hasAddress: boolean;
+  /**
+   * The record being decoded, reused for every record of this template: each record writes the
+   * same slots, so the others stay -1 and nothing is allocated per record. A sink must copy
+   * what it keeps before it returns.
+   */
+  readonly cursor = new DecodedFlow();
+  /** Fixed-length templates: the generated reader (compiled-decoder.ts). */
+  readonly reader: CompiledReader | undefined;
   lastSeen: number;
 
   constructor(
@@ -46,7 +57,8 @@ export class Template {
     this.lastSeen = now;
     const n = fields.length;
     this.allLengths = new Int32Array(n);
-    this.allSlots = new Int32Array(n);
+    this.allConvs = new Int32Array(n);
+    this.allTargets = new Int32Array(n);
     let fixed = 0;
     let min = 0;
     let variable = false;
@@ -57,7 +69,8 @@ export class Template {
       const slot = v9Scope && i < scopeCount ? Slot.None : slotFor(f.id, f.length, f.enterprise);
       if (slot === Slot.SrcV4 || slot === Slot.DstV4 || slot === Slot.SrcV6 || slot === Slot.DstV6) hasAddress = true;
       this.allLengths[i] = f.length;
-      this.allSlots[i] = slot;
+      this.allConvs[i] = slot === Slot.None ? Conv.Skip : convOf(slot, f.length);
+      this.allTargets[i] = slot === Slot.None ? 0 : SLOT_FIELD[slot]!;
       if (f.length === VARIABLE_LENGTH) {
         variable = true;
         min += 1;
@@ -72,19 +85,23 @@ export class Template {
     this.minLength = min;
     this.offsets = new Int32Array(mapped);
     this.lengths = new Int32Array(mapped);
-    this.slots = new Int32Array(mapped);
+    this.convs = new Int32Array(mapped);
+    this.targets = new Int32Array(mapped);
     let off = 0;
     let j = 0;
     for (let i = 0; i < n; i++) {
       const len = this.allLengths[i]!;
-      if (this.allSlots[i] !== Slot.None) {
+      if (this.allConvs[i] !== Conv.Skip) {
         this.offsets[j] = off;
         this.lengths[j] = len;
-        this.slots[j] = this.allSlots[i]!;
+        this.convs[j] = this.allConvs[i]!;
+        this.targets[j] = this.allTargets[i]!;
         j++;
       }
       if (len !== VARIABLE_LENGTH) off += len;
     }
+    // A record longer than a message can never arrive: no reader (the generic loop finds none).
+    this.reader = this.fixedLength > 0 && this.fixedLength <= 65535 ? compileReader(this.fixedLength, this.offsets, this.lengths, this.convs, this.targets) : undefined;
   }
 
   /** Same fields, same order: a resend that changes nothing keeps the compiled form. */
@@ -138,167 +155,157 @@ export function readIpv6(b: Uint8Array, o: number): string {
     : text;
 }
 
-/** Stores one field's value; the template checked that `len` suits the slot. */
-export function setField(f: DecodedFlow, slot: number, b: Uint8Array, o: number, len: number): void {
+/** How a field's bytes become its value. */
+export const enum Conv {
+  Skip = 0,
+  U8 = 1,
+  U16 = 2,
+  /** Unsigned of 3, 5, 6 or 7 bytes (reduced-size encoding). */
+  UOther = 3,
+  U32 = 4,
+  U64 = 8,
+  /** dateTimeSeconds: unsigned seconds to ms. */
+  Seconds = 20,
+  /** dateTimeMicro/Nanoseconds: NTP timestamp to ms. */
+  Ntp = 21,
+  SrcV6 = 30,
+  DstV6 = 31,
+  NextHopV6 = 32,
+}
+
+/** The `Field` each slot fills (several slots share one: 150..157 are all start / end times). */
+const SLOT_FIELD: readonly number[] = (() => {
+  const m: Array<[Slot, Field]> = [
+    [Slot.Bytes, Field.Bytes], [Slot.Packets, Field.Packets], [Slot.Protocol, Field.Protocol], [Slot.Tos, Field.Tos],
+    [Slot.TcpFlags, Field.TcpFlags], [Slot.SrcPort, Field.SrcPort], [Slot.DstPort, Field.DstPort], [Slot.SrcV4, Field.SrcV4],
+    [Slot.DstV4, Field.DstV4], [Slot.NextHopV4, Field.NextHopV4], [Slot.SrcMask, Field.SrcMask], [Slot.DstMask, Field.DstMask],
+    [Slot.InIf, Field.InIf], [Slot.OutIf, Field.OutIf], [Slot.SrcAs, Field.SrcAs], [Slot.DstAs, Field.DstAs],
+    [Slot.EndUptime, Field.EndUptime], [Slot.StartUptime, Field.StartUptime],
+    [Slot.IcmpTypeCodeV4, Field.IcmpTypeCode], [Slot.IcmpTypeCodeV6, Field.IcmpTypeCode],
+    [Slot.SamplingInterval, Field.SamplingInterval], [Slot.SamplerRandomInterval, Field.SamplingInterval],
+    [Slot.SamplingAlgorithm, Field.SamplingAlgorithm], [Slot.SamplerId, Field.SamplerId], [Slot.SelectorId, Field.SamplerId],
+    [Slot.FlowDirection, Field.FlowDirection], [Slot.FlowEndReason, Field.EndReason],
+    [Slot.StartSeconds, Field.StartMs], [Slot.EndSeconds, Field.EndMs], [Slot.StartMillis, Field.StartMs], [Slot.EndMillis, Field.EndMs],
+    [Slot.StartMicros, Field.StartMs], [Slot.EndMicros, Field.EndMs], [Slot.StartNanos, Field.StartMs], [Slot.EndNanos, Field.EndMs],
+    [Slot.StartDeltaMicros, Field.StartDeltaUs], [Slot.EndDeltaMicros, Field.EndDeltaUs], [Slot.SystemInitMillis, Field.SystemInitMs],
+    [Slot.SamplingPacketInterval, Field.SamplingPacketInterval], [Slot.SamplingPacketSpace, Field.SamplingPacketSpace],
+    [Slot.SamplingSize, Field.SamplingSize], [Slot.SamplingPopulation, Field.SamplingPopulation],
+  ];
+  const out: number[] = [];
+  for (const [slot, field] of m) out[slot] = field;
+  return out;
+})();
+
+/** How to read a field of this slot and length (the length was checked by `slotFor`). */
+function convOf(slot: Slot, length: number): Conv {
   switch (slot) {
-    case Slot.Bytes:
-      f.bytes = readUnsigned(b, o, len);
-      return;
-    case Slot.Packets:
-      f.packets = readUnsigned(b, o, len);
-      return;
-    case Slot.Protocol:
-      f.protocol = readUnsigned(b, o, len);
-      return;
-    case Slot.Tos:
-      f.tos = readUnsigned(b, o, len);
-      return;
-    case Slot.TcpFlags:
-      f.tcpFlags = readUnsigned(b, o, len);
-      return;
-    case Slot.SrcPort:
-      f.srcPort = readUnsigned(b, o, len);
-      return;
-    case Slot.DstPort:
-      f.dstPort = readUnsigned(b, o, len);
-      return;
-    case Slot.SrcV4:
-      f.srcV4 = readUnsigned(b, o, 4);
-      return;
-    case Slot.DstV4:
-      f.dstV4 = readUnsigned(b, o, 4);
-      return;
-    case Slot.NextHopV4:
-      f.nextHopV4 = readUnsigned(b, o, 4);
-      return;
     case Slot.SrcV6:
+      return Conv.SrcV6;
+    case Slot.DstV6:
+      return Conv.DstV6;
+    case Slot.NextHopV6:
+      return Conv.NextHopV6;
+    case Slot.StartSeconds:
+    case Slot.EndSeconds:
+      return Conv.Seconds;
+    case Slot.StartMicros:
+    case Slot.EndMicros:
+    case Slot.StartNanos:
+    case Slot.EndNanos:
+      return Conv.Ntp;
+  }
+  return length === 1 ? Conv.U8 : length === 2 ? Conv.U16 : length === 4 ? Conv.U32 : length === 8 ? Conv.U64 : Conv.UOther;
+}
+
+/** The uncommon conversions, out of the hot loop. */
+function storeSlow(f: DecodedFlow, conv: number, target: number, b: Uint8Array, o: number, len: number): void {
+  switch (conv) {
+    case Conv.UOther:
+      f.v[target] = readUnsigned(b, o, len);
+      return;
+    case Conv.Seconds:
+      f.v[target] = readUnsigned(b, o, len) * 1000;
+      return;
+    case Conv.Ntp:
+      f.v[target] = readNtpMs(b, o);
+      return;
+    case Conv.SrcV6:
       f.srcV6 = readIpv6(b, o);
       return;
-    case Slot.DstV6:
+    case Conv.DstV6:
       f.dstV6 = readIpv6(b, o);
       return;
-    case Slot.NextHopV6:
+    case Conv.NextHopV6:
       f.nextHopV6 = readIpv6(b, o);
-      return;
-    case Slot.SrcMask:
-      f.srcMask = readUnsigned(b, o, len);
-      return;
-    case Slot.DstMask:
-      f.dstMask = readUnsigned(b, o, len);
-      return;
-    case Slot.InIf:
-      f.inIf = readUnsigned(b, o, len);
-      return;
-    case Slot.OutIf:
-      f.outIf = readUnsigned(b, o, len);
-      return;
-    case Slot.SrcAs:
-      f.srcAs = readUnsigned(b, o, len);
-      return;
-    case Slot.DstAs:
-      f.dstAs = readUnsigned(b, o, len);
-      return;
-    case Slot.EndUptime:
-      f.endUptime = readUnsigned(b, o, len);
-      return;
-    case Slot.StartUptime:
-      f.startUptime = readUnsigned(b, o, len);
-      return;
-    case Slot.IcmpTypeCodeV4:
-    case Slot.IcmpTypeCodeV6:
-      f.icmpTypeCode = readUnsigned(b, o, len);
-      return;
-    case Slot.SamplingInterval:
-    case Slot.SamplerRandomInterval:
-      f.samplingInterval = readUnsigned(b, o, len);
-      return;
-    case Slot.SamplingAlgorithm:
-      f.samplingAlgorithm = readUnsigned(b, o, len);
-      return;
-    case Slot.SamplerId:
-    case Slot.SelectorId:
-      f.samplerId = readUnsigned(b, o, len);
-      return;
-    case Slot.FlowDirection:
-      f.flowDirection = readUnsigned(b, o, len);
-      return;
-    case Slot.FlowEndReason:
-      f.endReason = readUnsigned(b, o, len);
-      return;
-    case Slot.StartSeconds:
-      f.startMs = readUnsigned(b, o, len) * 1000;
-      return;
-    case Slot.EndSeconds:
-      f.endMs = readUnsigned(b, o, len) * 1000;
-      return;
-    case Slot.StartMillis:
-      f.startMs = readUnsigned(b, o, len);
-      return;
-    case Slot.EndMillis:
-      f.endMs = readUnsigned(b, o, len);
-      return;
-    case Slot.StartMicros:
-    case Slot.StartNanos:
-      f.startMs = readNtpMs(b, o);
-      return;
-    case Slot.EndMicros:
-    case Slot.EndNanos:
-      f.endMs = readNtpMs(b, o);
-      return;
-    case Slot.StartDeltaMicros:
-      f.startDeltaUs = readUnsigned(b, o, len);
-      return;
-    case Slot.EndDeltaMicros:
-      f.endDeltaUs = readUnsigned(b, o, len);
-      return;
-    case Slot.SystemInitMillis:
-      f.systemInitMs = readUnsigned(b, o, len);
-      return;
-    case Slot.SamplingPacketInterval:
-      f.samplingPacketInterval = readUnsigned(b, o, len);
-      return;
-    case Slot.SamplingPacketSpace:
-      f.samplingPacketSpace = readUnsigned(b, o, len);
-      return;
-    case Slot.SamplingSize:
-      f.samplingSize = readUnsigned(b, o, len);
-      return;
-    case Slot.SamplingPopulation:
-      f.samplingPopulation = readUnsigned(b, o, len);
       return;
   }
 }
 
+/** Stores one field's value into the record. */
+export function store(f: DecodedFlow, conv: number, target: number, b: Uint8Array, o: number, len: number): void {
+  const v = f.v;
+  switch (conv) {
+    case Conv.U8:
+      v[target] = b[o]!;
+      return;
+    case Conv.U16:
+      v[target] = (b[o]! << 8) | b[o + 1]!;
+      return;
+    case Conv.U32:
+      v[target] = ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
+      return;
+    case Conv.U64:
+      v[target] =
+        (((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0) * 4294967296 +
+        (((b[o + 4]! << 24) | (b[o + 5]! << 16) | (b[o + 6]! << 8) | b[o + 7]!) >>> 0);
+      return;
+    default:
+      storeSlow(f, conv, target, b, o, len);
+  }
+}
+
+/** Receives each decoded record (the template's reused cursor: copy what you keep). */
+export type RecordSink = (f: DecodedFlow) => void;
+
 /**
- * Decodes the data records of one set body `[start, end)` into `out` (or only counts them when
- * `out` is undefined). Returns the number of
- * records, or -1 when a record runs past the end (a variable-length prefix that lies); trailing
- * bytes too few for a record are padding (RFC 7011 §3.3.1, RFC 3954 §5.3).
+ * Decodes the data records of one set body `[start, end)`, handing each to `sink` (or only
+ * counting them when `sink` is undefined). Returns the number of records, or -1 when a record
+ * runs past the end (a variable-length prefix that lies); trailing bytes too few for a record
+ * are padding (RFC 7011 §3.3.1, RFC 3954 §5.3).
  */
-export function decodeRecords(t: Template, b: Uint8Array, start: number, end: number, out: DecodedFlow[] | undefined): number {
-  const offsets = t.offsets;
-  const lengths = t.lengths;
-  const slots = t.slots;
-  const m = slots.length;
+export function decodeRecords(t: Template, b: Uint8Array, start: number, end: number, sink: RecordSink | undefined): number {
   const rec = t.fixedLength;
+  const f = t.cursor;
+  if (rec > 0 && sink !== undefined && t.reader !== undefined) return t.reader(b, start, end, f, sink, storeSlow);
+  return decodeGeneric(t, b, start, end, sink);
+}
+
+/** The reference loop: any template, one field at a time (the generated reader must agree with it). */
+export function decodeGeneric(t: Template, b: Uint8Array, start: number, end: number, sink: RecordSink | undefined): number {
+  const rec = t.fixedLength;
+  const f = t.cursor;
   let count = 0;
   if (rec > 0) {
-    if (out === undefined) return Math.floor((end - start) / rec);
+    if (sink === undefined) return Math.floor((end - start) / rec);
+    const offsets = t.offsets;
+    const lengths = t.lengths;
+    const convs = t.convs;
+    const targets = t.targets;
+    const m = convs.length;
     for (let p = start; p + rec <= end; p += rec) {
-      const f = new DecodedFlow();
-      for (let i = 0; i < m; i++) setField(f, slots[i]!, b, p + offsets[i]!, lengths[i]!);
-      out.push(f);
+      for (let i = 0; i < m; i++) store(f, convs[i]!, targets[i]!, b, p + offsets[i]!, lengths[i]!);
+      sink(f);
       count++;
     }
     return count;
   }
   if (rec === 0 || t.minLength === 0) return 0;
   const all = t.allLengths;
-  const allSlots = t.allSlots;
+  const allConvs = t.allConvs;
+  const allTargets = t.allTargets;
   const n = all.length;
   let p = start;
   while (end - p >= t.minLength) {
-    const f = new DecodedFlow();
     for (let i = 0; i < n; i++) {
       let len = all[i]!;
       if (len === VARIABLE_LENGTH) {
@@ -311,14 +318,14 @@ export function decodeRecords(t: Template, b: Uint8Array, start: number, end: nu
           p += 2;
         }
       } else {
-        const s = allSlots[i]!;
+        const conv = allConvs[i]!;
         if (p + len > end) return -1;
-        if (s !== Slot.None && out !== undefined) setField(f, s, b, p, len);
+        if (conv !== Conv.Skip && sink !== undefined) store(f, conv, allTargets[i]!, b, p, len);
       }
       if (p + len > end) return -1;
       p += len;
     }
-    if (out !== undefined) out.push(f);
+    if (sink !== undefined) sink(f);
     count++;
   }
   return count;

@@ -23,10 +23,11 @@ export function decodeV5(b: Uint8Array, h: PacketHandler): string | undefined {
   const d = h.domain(5, engine);
   if (d === undefined) return 'v5: too many engines for this exporter';
   h.sequence(d, sequence);
-  const flows: DecodedFlow[] = new Array(count);
+  h.v5Header(d, { exportMs, uptimeMs }, sampling > 1 ? sampling : 0);
+  // One object for every record: each record sets the same fields.
+  const f = new DecodedFlow();
   for (let i = 0; i < count; i++) {
     const o = V5_HEADER + i * V5_RECORD;
-    const f = new DecodedFlow();
     f.srcV4 = u32(b, o);
     f.dstV4 = u32(b, o + 4);
     f.nextHopV4 = u32(b, o + 8);
@@ -45,9 +46,8 @@ export function decodeV5(b: Uint8Array, h: PacketHandler): string | undefined {
     f.dstAs = u16(b, o + 42);
     f.srcMask = b[o + 44]!;
     f.dstMask = b[o + 45]!;
-    flows[i] = f;
+    h.v5Record(f);
   }
-  h.flows(d, flows, { exportMs, uptimeMs }, sampling > 1 ? sampling : 0);
   h.expectNext(d, (sequence + count) >>> 0);
   return undefined;
 }

@@ -26,8 +26,10 @@ export interface PacketHandler {
   withdrawAll(d: DomainState, options: boolean): void;
   /** A data set body: records decoded, UNKNOWN_TEMPLATE or BAD_SET. */
   data(d: DomainState, templateId: number, b: Uint8Array, start: number, end: number, time: PacketTime): number;
-  /** v5: records decoded by the fixed format, with the header's sampling rate (0 = none). */
-  flows(d: DomainState, flows: DecodedFlow[], time: PacketTime, headerRate: number): void;
+  /** v5: the records that follow come from this header (sampling rate 0 = none). */
+  v5Header(d: DomainState, time: PacketTime, headerRate: number): void;
+  /** v5: one record decoded by the fixed format (a reused object: copy what you keep). */
+  v5Record(f: DecodedFlow): void;
 }
 
 export function u16(b: Uint8Array, o: number): number {
