@@ -20,7 +20,8 @@ export function uint(value: number | bigint, length: number): Buffer {
   return b;
 }
 
-function address(text: string, length: number): Buffer {
+/** An address in 4 bytes (IPv4) or 16 (IPv6, IPv4 as ::ffff:a.b.c.d). */
+export function address(text: string, length: number): Buffer {
   const p = parseIp(text);
   if (!p) throw new Error(`netflow encoder: bad address ${text}`);
   if (length === 4 && p.version === 4) return uint(p.value as number, 4);

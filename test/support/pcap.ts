@@ -4,7 +4,7 @@
  * with TCP or UDP headers, so tests can feed real exporters (softflowd, pmacctd) flows whose
  * addresses, ports and sizes they know.
  */
-import { parseIp } from '../../nodes/lib/ip';
+import { address } from '../../simulator/netflow';
 
 export interface PcapFlow {
   src: string;
@@ -29,18 +29,7 @@ export interface PcapPacket {
 const ETH = 14;
 
 function addrBytes(ip: string): Buffer {
-  const p = parseIp(ip);
-  if (!p) throw new Error(`pcap: bad address ${ip}`);
-  if (p.version === 4) {
-    const b = Buffer.alloc(4);
-    b.writeUInt32BE(p.value as number);
-    return b;
-  }
-  const b = Buffer.alloc(16);
-  const v = p.value as bigint;
-  b.writeBigUInt64BE(v >> 64n, 0);
-  b.writeBigUInt64BE(v & 0xffffffffffffffffn, 8);
-  return b;
+  return address(ip, ip.includes(':') ? 16 : 4);
 }
 
 function checksum(b: Buffer): number {
