@@ -13,8 +13,9 @@ import { chromium, type Browser } from 'playwright-core';
 import { startDemo, type Demo } from '../../scripts/demo';
 
 const MODULE = 'node-red-contrib-network-flows';
-const ENDPOINT_TYPES = ['citrix-sdwan-flows', 'citrix-sdwan-ilbflows', 'firewalla-flows', 'riverbed-flowgateway-stats'];
-const FUNCTION_TYPES = ['network-flow-normalize', 'network-flow-filter', 'network-flow-anomaly', 'network-flow-collector'];
+// The collector counts as a source: its example gets the demo exporter's IPFIX on loopback.
+const ENDPOINT_TYPES = ['citrix-sdwan-flows', 'citrix-sdwan-ilbflows', 'firewalla-flows', 'riverbed-flowgateway-stats', 'network-flow-collector'];
+const FUNCTION_TYPES = ['network-flow-normalize', 'network-flow-filter', 'network-flow-anomaly'];
 const CONFIG_TYPES = ['citrix-sdwan-config', 'firewalla-msp-config', 'riverbed-flowgateway-config'];
 
 interface DebugEvent { id: string; z?: string; msg?: string; format?: string; level?: number }

@@ -257,7 +257,7 @@ export class Collector implements PacketHandler {
     d.expectedSequence = next;
   }
 
-  template(d: DomainState, id: number, fields: TemplateField[], scopeCount: number, options: boolean, time: PacketTime): boolean {
+  template(d: DomainState, id: number, fields: TemplateField[], scopeCount: number, options: boolean): boolean {
     const ex = this.ex;
     const old = d.templates.get(id);
     if (old !== undefined && old.options === options && old.sameAs(fields, scopeCount)) {
@@ -271,7 +271,6 @@ export class Collector implements PacketHandler {
       if (old === undefined) ex.counters.templates++;
     }
     if (ex.held.length > 0) this.releaseHeld(ex, d, id);
-    void time;
     return true;
   }
 

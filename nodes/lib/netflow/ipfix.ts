@@ -35,7 +35,7 @@ export function decodeIpfix(b: Uint8Array, h: PacketHandler): string | undefined
     const start = p + 4;
     const end = p + len;
     if (id === TEMPLATE_SET || id === OPTIONS_TEMPLATE_SET) {
-      const err = templates(b, start, end, id === OPTIONS_TEMPLATE_SET, d, h, time);
+      const err = templates(b, start, end, id === OPTIONS_TEMPLATE_SET, d, h);
       if (err !== undefined) return err;
     } else if (id >= 256) {
       const r = h.data(d, id, b, start, end, time);
@@ -54,7 +54,7 @@ export function decodeIpfix(b: Uint8Array, h: PacketHandler): string | undefined
   return undefined;
 }
 
-function templates(b: Uint8Array, p: number, end: number, options: boolean, d: DomainState, h: PacketHandler, time: PacketTime): string | undefined {
+function templates(b: Uint8Array, p: number, end: number, options: boolean, d: DomainState, h: PacketHandler): string | undefined {
   const what = options ? 'options template' : 'template';
   while (end - p >= 4) {
     const id = u16(b, p);
@@ -93,7 +93,7 @@ function templates(b: Uint8Array, p: number, end: number, options: boolean, d: D
       if (length === 0) return `ipfix: ${what} ${id} field ${i} has length 0`;
       fields[i] = { id: raw & 0x7fff, length, enterprise };
     }
-    h.template(d, id, fields, scope, options, time);
+    h.template(d, id, fields, scope, options);
   }
   return undefined;
 }

@@ -28,8 +28,8 @@ export function decodeV9(b: Uint8Array, h: PacketHandler): string | undefined {
     const start = p + 4;
     const end = p + len;
     let err: string | undefined;
-    if (id === 0) err = templates(b, start, end, d, h, time);
-    else if (id === 1) err = optionsTemplates(b, start, end, d, h, time);
+    if (id === 0) err = templates(b, start, end, d, h);
+    else if (id === 1) err = optionsTemplates(b, start, end, d, h);
     else if (id >= 256) {
       // An unknown template is counted (and the set held) by the collector, not an error.
       if (h.data(d, id, b, start, end, time) === BAD_SET) err = `v9: data FlowSet ${id} does not fit its template`;
@@ -42,7 +42,7 @@ export function decodeV9(b: Uint8Array, h: PacketHandler): string | undefined {
   return undefined;
 }
 
-function templates(b: Uint8Array, p: number, end: number, d: DomainState, h: PacketHandler, time: PacketTime): string | undefined {
+function templates(b: Uint8Array, p: number, end: number, d: DomainState, h: PacketHandler): string | undefined {
   while (end - p >= 4) {
     const id = u16(b, p);
     const count = u16(b, p + 2);
@@ -57,12 +57,12 @@ function templates(b: Uint8Array, p: number, end: number, d: DomainState, h: Pac
       if (length === 0) return `v9: template ${id} field ${i} has length 0`;
       fields[i] = { id: u16(b, p), length, enterprise: 0 };
     }
-    h.template(d, id, fields, 0, false, time);
+    h.template(d, id, fields, 0, false);
   }
   return undefined;
 }
 
-function optionsTemplates(b: Uint8Array, p: number, end: number, d: DomainState, h: PacketHandler, time: PacketTime): string | undefined {
+function optionsTemplates(b: Uint8Array, p: number, end: number, d: DomainState, h: PacketHandler): string | undefined {
   while (end - p >= 6) {
     const id = u16(b, p);
     const scopeLen = u16(b, p + 2);
@@ -80,7 +80,7 @@ function optionsTemplates(b: Uint8Array, p: number, end: number, d: DomainState,
       if (length === 0) return `v9: options template ${id} field ${i} has length 0`;
       fields[i] = { id: u16(b, p), length, enterprise: 0 };
     }
-    h.template(d, id, fields, scopeLen / 4, true, time);
+    h.template(d, id, fields, scopeLen / 4, true);
   }
   return undefined;
 }

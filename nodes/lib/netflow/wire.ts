@@ -20,7 +20,7 @@ export interface PacketHandler {
   /** After the packet: what the next sequence number should be (-1: unknown, skip the check). */
   expectNext(d: DomainState, next: number): void;
   /** Learns (or refreshes) a template; false when refused (cap reached). */
-  template(d: DomainState, id: number, fields: TemplateField[], scopeCount: number, options: boolean, time: PacketTime): boolean;
+  template(d: DomainState, id: number, fields: TemplateField[], scopeCount: number, options: boolean): boolean;
   /** IPFIX withdrawal: one template, or every (options) template of the domain. */
   withdraw(d: DomainState, id: number): void;
   withdrawAll(d: DomainState, options: boolean): void;
