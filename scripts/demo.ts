@@ -4,9 +4,11 @@
  * simulator's demo credentials. The e2e tests start the same thing on ephemeral ports.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import dgram from 'node:dgram';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { NetflowExporter } from '../simulator/netflow-exporter';
 import { DEMO_CREDENTIALS, startSimulator, type Simulator } from '../simulator/server';
 
 /** The package root, whether this runs from scripts/ (tsx) or dist/scripts/ (built). */
@@ -34,6 +36,8 @@ export interface DemoOptions {
   quiet?: boolean;
   /** Let injects in the examples fire sooner than the examples say, for tests. */
   fastInjects?: boolean;
+  /** UDP port on 127.0.0.1 of the collector example, fed by our IPFIX exporter; default 2055 (a free one when `port` is 0). */
+  netflowPort?: number;
 }
 
 export interface Demo {
@@ -55,6 +59,15 @@ const DEMO_NODE_CREDENTIALS: Record<string, Record<string, string>> = {
     accessCode: DEMO_CREDENTIALS.flowgatewayAccessCode,
   },
 };
+
+/** A UDP port on 127.0.0.1 nobody holds now (for the collector example under tests). */
+export async function freeUdpPort(): Promise<number> {
+  const sock = dgram.createSocket('udp4');
+  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', r));
+  const port = sock.address().port;
+  await new Promise<void>((r) => sock.close(() => r()));
+  return port;
+}
 
 export async function freePort(): Promise<number> {
   const srv = net.createServer();
@@ -94,7 +107,7 @@ module.exports = {
 }
 
 /** Every example flow on its own tab, config nodes with the simulator's address and demo credentials. */
-export function demoFlows(simUrl: string, nodeRedUrl: string, fastInjects = false): FlowNode[] {
+export function demoFlows(simUrl: string, nodeRedUrl: string, fastInjects = false, netflowPort = 2055): FlowNode[] {
   const dir = path.join(ROOT, 'examples');
   const out: FlowNode[] = [];
   const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort() : [];
@@ -117,6 +130,8 @@ export function demoFlows(simUrl: string, nodeRedUrl: string, fastInjects = fals
         // Webhook examples post to the demo's own http-in endpoint: follow the editor's real port.
         node.url = node.url.replace(/^http:\/\/(127\.0\.0\.1|localhost):1880/, nodeRedUrl);
       }
+      // The collector example listens where the demo's IPFIX exporter sends.
+      if (node.type === 'network-flow-collector' && node.address === '127.0.0.1') node.port = netflowPort;
       if (node.type === 'inject') {
         // Fire at deploy so a newcomer sees records at once, then keep the example's own repeat.
         node.once = true;
@@ -161,6 +176,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
   const userDir = path.resolve(opts.userDir ?? path.join(ROOT, '.node-red-data'));
   const port = opts.port === 0 ? await freePort() : (opts.port ?? 1880);
   const simulator = await startSimulator({ port: opts.simPort ?? 8787, host: '127.0.0.1' });
+  const netflowPort = opts.netflowPort ?? (opts.port === 0 ? await freeUdpPort() : 2055);
   const fresh = !fs.existsSync(path.join(userDir, 'flows.json'));
   prepareUserDir(userDir, port);
 
@@ -174,7 +190,10 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
   nodeRed.stdout?.on('data', (d: Buffer) => logs.push(d.toString()));
   nodeRed.stderr?.on('data', (d: Buffer) => logs.push(d.toString()));
   const url = `http://127.0.0.1:${port}`;
+  // The simulator's traffic as IPFIX to the collector example on loopback.
+  const exporter = new NetflowExporter({ port: netflowPort, traffic: simulator.traffic }).run();
   const stop = async (): Promise<void> => {
+    await exporter?.close();
     if (nodeRed.exitCode === null) {
       const exited = new Promise((r) => nodeRed.once('exit', r));
       nodeRed.kill('SIGINT');
@@ -190,7 +209,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
       const res = await fetch(`${url}/flows`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'Node-RED-Deployment-Type': 'full' },
-        body: JSON.stringify(demoFlows(simulator.url, url, opts.fastInjects)),
+        body: JSON.stringify(demoFlows(simulator.url, url, opts.fastInjects, netflowPort)),
       });
       if (!res.ok) throw new Error(`deploying the demo flows failed: HTTP ${res.status} ${await res.text()}`);
     }

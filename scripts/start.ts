@@ -16,6 +16,7 @@ async function main(): Promise<void> {
   console.log(`
   Node-RED with node-red-contrib-network-flows: ${demo.url}
   Vendor simulator (SD-WAN, Firewalla MSP, FlowGateway): ${demo.simulator.url}
+  IPFIX exporter: the simulator's traffic to the collector example on 127.0.0.1:2055
   Open the editor, then the debug sidebar: the example flows are already polling the simulator.
   Ctrl-C stops both.
 `);

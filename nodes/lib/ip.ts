@@ -187,7 +187,8 @@ export function parseCidr(input: string): CidrRange | undefined {
 }
 
 export function intToIpv4(v: number): string {
-  return [(v >>> 24) & 255, (v >>> 16) & 255, (v >>> 8) & 255, v & 255].join('.');
+  // A template string, not [..].join('.'): the collector formats two addresses per record.
+  return `${(v >>> 24) & 255}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
 }
 
 export function bigIntToIpv6(v: bigint): string {

@@ -3,7 +3,8 @@
  * (docs/design.md#the-networkflow-record). The filter and anomaly nodes read it.
  */
 
-export const VENDORS = ['citrix-sdwan', 'firewalla', 'riverbed-flowgateway'] as const;
+// 'netflow' (v5, v9) and 'ipfix': records from the network-flow-collector node.
+export const VENDORS = ['citrix-sdwan', 'firewalla', 'riverbed-flowgateway', 'netflow', 'ipfix'] as const;
 export type Vendor = (typeof VENDORS)[number];
 
 export const DIRECTIONS = ['inbound', 'outbound', 'internal', 'external', 'unknown'] as const;

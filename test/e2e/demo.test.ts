@@ -11,7 +11,11 @@ import path from 'node:path';
 import { WebSocket } from 'undici';
 import { chromium, type Browser } from 'playwright-core';
 import { startDemo, type Demo } from '../../scripts/demo';
-import { CONFIG_TYPES, ENDPOINT_TYPES, NODE_TYPES } from '../support/node-types';
+import { CONFIG_TYPES, ENDPOINT_TYPES, NODE_TYPES, SOURCE_TYPES } from '../support/node-types';
+
+// Every node that brings records in: the vendor endpoints, and listeners such as the collector
+// (its example gets the demo exporter's IPFIX on loopback).
+const RECORD_SOURCES = [...ENDPOINT_TYPES, ...SOURCE_TYPES];
 
 const MODULE = 'node-red-contrib-network-flows';
 
@@ -84,8 +88,8 @@ describe('npm start demo (real Node-RED + simulator + example flows)', function 
     ENDPOINT_TYPES.length.should.be.above(0);
     const seenFrom = (tabs: Set<string>): boolean => debug.some((d) => d.z !== undefined && tabs.has(d.z) && (d.level ?? 0) === 0);
     // Up to a minute, counted in polls rather than read from the wall clock.
-    for (let polls = 240; polls > 0 && !ENDPOINT_TYPES.every((t) => seenFrom(tabOf(t))); polls--) await new Promise((r) => setTimeout(r, 250));
-    for (const t of ENDPOINT_TYPES) seenFrom(tabOf(t)).should.be.true(`no debug output from the ${t} example`);
+    for (let polls = 240; polls > 0 && !RECORD_SOURCES.every((t) => seenFrom(tabOf(t))); polls--) await new Promise((r) => setTimeout(r, 250));
+    for (const t of RECORD_SOURCES) seenFrom(tabOf(t)).should.be.true(`no debug output from the ${t} example`);
     const ourErrors = debug.filter((d) => (d.level ?? 0) === 20);
     ourErrors.should.be.empty();
   });

@@ -190,6 +190,20 @@ const ROWS: NodeRow[] = [
       (await page.inputValue('#node-input-metric')).should.equal('distinct:dst.port');
     },
   },
+  {
+    type: 'network-flow-collector',
+    fields: ['name', 'address', 'port', 'batchSize', 'batchMs', 'allow', 'samplingRate', 'communityId', 'templateTimeout', 'holdTime'],
+    bad: [
+      { field: 'address', value: '10.0.0.300' },
+      { field: 'port', value: '70000' },
+      { field: 'batchSize', value: '0' },
+      { field: 'batchMs', value: '5' },
+      { field: 'allow', value: '10.0.0.0/33', flag: '#nfc-problems', text: /Exporters/ },
+      { field: 'samplingRate', value: '-1' },
+      { field: 'templateTimeout', value: '1.5' },
+      { field: 'holdTime', value: '301' },
+    ],
+  },
 ];
 
 const WRONG_SECRET = 'wrong-Secret-';

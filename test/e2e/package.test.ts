@@ -33,7 +33,7 @@ describe('package (Flow Library scorecard checks)', () => {
     for (const t of NODE_TYPES) {
       const kind = documented.get(t)!;
       // Kinds read from the editor files: config, endpoint (has a `server`) or function.
-      if (kind === 'config' || kind === 'endpoint' || kind === 'function') nodeKind(t).should.equal(kind, t);
+      if (kind === 'config' || kind === 'endpoint' || kind === 'source' || kind === 'function') nodeKind(t).should.equal(kind, t);
       else CONFIG_TYPES.includes(t).should.be.false(`${t} is a config node but documented as ${kind}`);
     }
   });

@@ -2,14 +2,15 @@
  * The package's node types, read from `package.json` (`node-red.nodes`), the one list Node-RED
  * itself loads, so no test repeats it. Each type's kind is read from its editor file: a config
  * node registers `category: 'config'`, an endpoint node has a `server` property pointing at a
- * config node, anything else works on messages (function).
+ * config node, a listener (a `port` property, no config node) receives records itself (source),
+ * anything else works on messages (function).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 
-export type NodeKind = 'config' | 'endpoint' | 'function';
+export type NodeKind = 'config' | 'endpoint' | 'source' | 'function';
 
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { 'node-red': { nodes: Record<string, string> } };
 
@@ -27,11 +28,13 @@ export function nodeKind(type: string): NodeKind {
   const html = fs.readFileSync(editorFile(type), 'utf8');
   if (/category\s*:\s*['"]config['"]/.test(html)) return 'config';
   if (/\bserver\s*:\s*\{[^}]*type\s*:\s*['"][\w-]+-config['"]/.test(html)) return 'endpoint';
+  if (/\bport\s*:\s*\{/.test(html)) return 'source';
   return 'function';
 }
 
 export const CONFIG_TYPES: readonly string[] = NODE_TYPES.filter((t) => nodeKind(t) === 'config');
 export const ENDPOINT_TYPES: readonly string[] = NODE_TYPES.filter((t) => nodeKind(t) === 'endpoint');
+export const SOURCE_TYPES: readonly string[] = NODE_TYPES.filter((t) => nodeKind(t) === 'source');
 export const FUNCTION_TYPES: readonly string[] = NODE_TYPES.filter((t) => nodeKind(t) === 'function');
 
 /** The `## Node types` table of docs/design.md: type -> kind as documented. */

@@ -18,6 +18,9 @@ const OBSERVER: Readonly<Record<Vendor, { vendor: string; product: string; type:
   'citrix-sdwan': { vendor: 'Citrix', product: 'SD-WAN', type: 'router' },
   firewalla: { vendor: 'Firewalla', product: 'Firewalla MSP', type: 'firewall' },
   'riverbed-flowgateway': { vendor: 'Riverbed', product: 'FlowGateway', type: 'flow-collector' },
+  // Collector records: the exporter could be any router; the protocol is what is known.
+  netflow: { vendor: 'NetFlow', product: 'NetFlow exporter', type: 'router' },
+  ipfix: { vendor: 'IPFIX', product: 'IPFIX exporter', type: 'router' },
 };
 
 /** ECS MAC format: upper case, hyphen-separated. */

@@ -10,6 +10,7 @@ import { BadInputError } from '../errors';
 import { parseCidrList, type CidrRange } from '../ip';
 import { VENDORS, type NetworkFlow, type Vendor } from '../network-flow';
 import { sdwanFlow, sdwanIlbFlow } from './citrix-sdwan';
+import { collectorFlow, isCollectorFlow } from './collector';
 import { toEcs, type EcsDocument } from './ecs';
 import { firewallaFlow, queryEndMs } from './firewalla';
 import { flowGatewayStat } from './flowgateway';
@@ -30,6 +31,7 @@ export { sdwanFlow, sdwanIlbFlow, sdwanDirection } from './citrix-sdwan';
 export { firewallaFlow, firewallaDirection, queryEndMs } from './firewalla';
 export { flowGatewayStat, parseFlowGatewayTime } from './flowgateway';
 export { Reader, MAX_COUNTER, isAbsent } from './reader';
+export { collectorFlow, isCollectorFlow } from './collector';
 
 export const FORMATS = ['networkflow', 'ecs'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -193,7 +195,9 @@ export class Normalizer {
         continue;
       }
       let fn = fixedFn;
-      if (fn === undefined) {
+      // network-flow-collector records are NetworkFlow already, whatever the batch says.
+      if (isCollectorFlow(r as VendorRecord)) fn = collectorFlow;
+      else if (fn === undefined) {
         const ep = detectEndpoint(r as VendorRecord);
         if (ep === undefined) {
           invalid.push({
