@@ -7,7 +7,7 @@
  * message is handled.
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
-import { AnomalyEngine, type AnomalyEvent } from './lib/anomaly';
+import { AnomalyEngine, migrateAnomalyConfig, type AnomalyEvent } from './lib/anomaly';
 import { BadInputError, FlowError } from './lib/errors';
 
 interface AnomalyNodeDef extends NodeDef {
@@ -17,7 +17,7 @@ interface AnomalyNodeDef extends NodeDef {
   windowType?: string;
   rule?: string;
   threshold?: string | number;
-  k?: string | number;
+  band?: string | number;
   alpha?: string | number;
   warmup?: string | number;
   pending?: string | number;
@@ -37,8 +37,10 @@ const PERSIST_EVERY_MS = 60_000;
 const STATUS_EVERY_MS = 1_000;
 
 export = function register(RED: NodeAPI): void {
-  function AnomalyNode(this: Node, config: AnomalyNodeDef): void {
-    RED.nodes.createNode(this, config);
+  function AnomalyNode(this: Node, saved: AnomalyNodeDef): void {
+    RED.nodes.createNode(this, saved);
+    // Flows saved by older versions use older property names (`k` for `band`).
+    const config = migrateAnomalyConfig(saved);
     const node = this;
     const persist = config.persist === true || config.persist === 'true';
 
@@ -47,7 +49,7 @@ export = function register(RED: NodeAPI): void {
     try {
       engine = new AnomalyEngine({
         key: config.key, metric: config.metric, window: config.window, windowType: config.windowType,
-        rule: config.rule, threshold: config.threshold, k: config.k, alpha: config.alpha, warmup: config.warmup,
+        rule: config.rule, threshold: config.threshold, band: config.band, alpha: config.alpha, warmup: config.warmup,
         pending: config.pending, cooldown: config.cooldown, resolve: config.resolve, maxKeys: config.maxKeys,
         lateness: config.lateness,
       });

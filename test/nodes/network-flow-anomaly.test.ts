@@ -43,7 +43,7 @@ function logged(level: 'ERROR' | 'WARN'): LogEntry[] {
 
 const base = {
   id: 'an', type: 'network-flow-anomaly', z: 'f1', name: '', key: 'src.ip', metric: 'sum:bytes', window: '60',
-  windowType: 'tumbling', rule: 'threshold', threshold: '1000', k: '3', alpha: '0.1', warmup: '', pending: '1',
+  windowType: 'tumbling', rule: 'threshold', threshold: '1000', band: '3', alpha: '0.1', warmup: '', pending: '1',
   cooldown: '3600', resolve: false, maxKeys: '100', lateness: '0', persist: false, outputs: 1,
 };
 
@@ -141,6 +141,26 @@ describe('network-flow-anomaly node', () => {
     warns.length.should.equal(1);
     // The test runtime's RED._ returns the key; the record index and reason are its parameters.
     String(warns[0]!.msg).should.match(/errors\.badRecords/);
+  });
+
+  it('uses the band saved as `k` by flows from before the rename', async () => {
+    // A steady series with a step up: above mean + 1 std but inside mean + 3 std.
+    const xs = [1000, 1100, 1000, 1100, 1000, 1100, 1000, 1100, 1180];
+    const opts = { key: 'src.ip', metric: 'sum:bytes', window: 60, rule: 'ewma', alpha: 0.3, warmup: 4, lateness: 0 };
+    const alertsWith = (band: number): number => {
+      const e = new AnomalyEngine({ ...opts, band });
+      return [...e.ingest(stream(xs)).events, ...e.flush()].filter((ev) => ev.type === 'alert').length;
+    };
+    alertsWith(1).should.equal(1);
+    alertsWith(3).should.equal(0); // the default band: the old value must not be lost
+    const old: Record<string, unknown> = { ...base, rule: 'ewma', alpha: '0.3', warmup: '4', threshold: '', k: '1', wires: [['h1']] };
+    delete old.band;
+    await load([old as FlowItem, { id: 'h1', type: 'helper', z: 'f1' }]);
+    const got = collect(helper.getNode('h1'));
+    helper.getNode('an').receive({ payload: stream(xs) });
+    helper.getNode('an').receive({ flush: true });
+    await tick();
+    got.length.should.equal(1);
   });
 
   it('rejects a payload that is not records', async () => {

@@ -22,7 +22,7 @@
  * - threshold: value > threshold.
  * - ewma: Finch (2009) incremental EW mean and variance with weight alpha, first window
  *   initialises the mean (variance 0): diff = x - mean; incr = alpha * diff; mean += incr;
- *   var = (1 - alpha) * (var + diff * incr). Band = mean ± k * sqrt(var), compared BEFORE the
+ *   var = (1 - alpha) * (var + diff * incr). Band = mean ± k * sqrt(var) (k is the `band` option), compared BEFORE the
  *   window updates it.
  * - zscore: mean and sample standard deviation (n - 1) of the previous `history` active windows;
  *   anomalous when (x - mean) / std > k, i.e. x above mean + k * std.
@@ -583,7 +583,7 @@ export class AnomalyEngine {
 
   /** The band of the current baseline, before this window updates it; null while unknown. */
   private band(s: KeyState): Baseline | null {
-    const { rule, k } = this.options;
+    const { rule, band: k } = this.options;
     let mean: number;
     let std: number;
     if (rule === 'ewma') {

@@ -32,8 +32,8 @@ export interface AnomalyOptions {
   rule: Rule;
   /** `threshold` rule: the limit. Baseline rules: an optional floor the value must also exceed. */
   threshold?: number;
-  /** Band half-width in standard deviations (ewma, zscore). */
-  k: number;
+  /** Band half-width in standard deviations (ewma, zscore); saved as `k` before 0.2 (see migrations.ts). */
+  band: number;
   /** EWMA weight of the newest window. */
   alpha: number;
   /** Active windows per key before any alert. */
@@ -146,7 +146,7 @@ export function parseOptions(input: AnomalyOptionsInput): AnomalyOptions {
   } else {
     threshold = num('threshold', input.threshold, 'a number');
   }
-  const k = ranged('k', input.k, 3, 0, 100, { minExclusive: true });
+  const band = ranged('band', input.band, 3, 0, 100, { minExclusive: true });
   const alpha = ranged('alpha', input.alpha, 0.1, 0, 1, { minExclusive: true });
   const warmup = ranged('warmup', input.warmup, rule === 'threshold' ? 0 : 10, 0, 100000, { integer: true });
   const pending = ranged('pending', input.pending, 1, 0, 10000, { integer: true });
@@ -160,7 +160,7 @@ export function parseOptions(input: AnomalyOptionsInput): AnomalyOptions {
   const maxDistinct = ranged('maxDistinct', input.maxDistinct, 10000, 1, 1_000_000, { integer: true });
   const maxFuture = ranged('maxFuture', input.maxFuture, 86400, 0, 10 * 365 * 86400);
   return {
-    key, metric, window, windowType, hops, rule, threshold, k, alpha, warmup, pending, cooldown,
+    key, metric, window, windowType, hops, rule, threshold, band, alpha, warmup, pending, cooldown,
     resolve, maxKeys, lateness, history, sampleSize, maxDistinct, maxFuture,
   };
 }

@@ -59,7 +59,7 @@ describe('lib/anomaly engine', () => {
       [{ windowType: 'hopping' }, 'windowType', /tumbling, sliding/],
       [{ rule: 'median' }, 'rule', /threshold, ewma, zscore/],
       [{ rule: 'threshold' }, 'threshold', /required/],
-      [{ k: 0 }, 'k', /> 0/],
+      [{ band: 0 }, 'band', /> 0/],
       [{ alpha: 1.5 }, 'alpha', /<= 1/],
       [{ warmup: 2.5 }, 'warmup', /integer/],
       [{ pending: -1 }, 'pending', /out of range/],
@@ -268,7 +268,7 @@ describe('lib/anomaly engine', () => {
     it('EWMA: mean and variance match the closed form, window by window', () => {
       const alpha = 0.2;
       const xs = series(40, [], 1);
-      const e = new AnomalyEngine({ key: 'src.ip', metric: 'sum:bytes', window: 60, rule: 'ewma', alpha, k: 100, warmup: 0, lateness: 0 });
+      const e = new AnomalyEngine({ key: 'src.ip', metric: 'sum:bytes', window: 60, rule: 'ewma', alpha, band: 100, warmup: 0, lateness: 0 });
       for (let w = 0; w < xs.length; w++) {
         e.ingest(flow(T0 + w * MIN, 'h', xs[w]!));
         e.ingest(flow(T0 + (w + 1) * MIN, 'other', 0)); // closes window w
@@ -295,7 +295,7 @@ describe('lib/anomaly engine', () => {
       const k = 3;
       const warmup = 8;
       const xs = series(60, [20, 21, 40], 2);
-      const e = new AnomalyEngine({ key: 'src.ip', metric: 'sum:bytes', window: 60, rule: 'ewma', alpha, k, warmup, cooldown: 0, lateness: 0 });
+      const e = new AnomalyEngine({ key: 'src.ip', metric: 'sum:bytes', window: 60, rule: 'ewma', alpha, band: k, warmup, cooldown: 0, lateness: 0 });
       const got = runSeries(e, xs);
       // Independent model of the documented rule, including winsorising outliers.
       const want: { w: number; mean: number; std: number }[] = [];
@@ -334,7 +334,7 @@ describe('lib/anomaly engine', () => {
       const k = 2.5;
       const warmup = 5;
       const xs = series(80, [15, 50, 51, 52], 3);
-      const e = new AnomalyEngine({ key: 'src.ip', metric: 'sum:bytes', window: 60, rule: 'zscore', history, k, warmup, cooldown: 0, lateness: 0 });
+      const e = new AnomalyEngine({ key: 'src.ip', metric: 'sum:bytes', window: 60, rule: 'zscore', history, band: k, warmup, cooldown: 0, lateness: 0 });
       const got = runSeries(e, xs);
       const hist: number[] = [];
       const want: { w: number; mean: number; std: number }[] = [];
