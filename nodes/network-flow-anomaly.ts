@@ -138,8 +138,14 @@ export = function register(RED: NodeAPI): void {
         const res = engine.ingest(payload);
         events.push(...res.events);
         if (res.invalid > 0) {
+          // One coded error per message, whatever the number of bad records: a Catch node gets
+          // BAD_INPUT and the list (index, reason) in msg.invalid; the rest of the batch counted.
+          // The records stay out of the report: Catch deep-clones its message, and a batch may
+          // be large or hold the very value (5,000 levels deep) that was refused.
           const first = res.errors[0]!;
-          node.warn(RED._(`${T}.errors.badRecords`, { count: res.invalid, index: first.index, message: first.message }));
+          const err = new BadInputError('payload', RED._(`${T}.errors.badRecords`, { count: res.invalid, index: first.index, message: first.message }));
+          const { payload: _records, ...rest } = msg;
+          node.error(err, { ...rest, invalid: res.errors.map((e) => ({ index: e.index, reason: e.message })) });
         }
       } else if (msg.flush !== true) {
         return done(new BadInputError('payload', 'expected a NetworkFlow record or an array of records'));

@@ -3,6 +3,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import helper, { type TestFlowsItem } from 'node-red-node-test-helper';
 import anomalyNode = require('../../nodes/network-flow-anomaly');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const catchNode = require('@node-red/nodes/core/common/25-catch.js') as unknown;
 import webhookExample = require('../../examples/anomaly-webhook.json');
 import { AnomalyEngine } from '../../nodes/lib/anomaly';
 import type { NetworkFlow } from '../../nodes/lib/network-flow';
@@ -31,7 +33,7 @@ function collect(n: ReturnType<typeof helper.getNode>): Received[] {
 }
 
 type FlowItem = Record<string, unknown> & { id: string; type: string };
-const load = (items: FlowItem[]): Promise<void> => helper.load(anomalyNode, items as TestFlowsItem[]);
+const load = (items: FlowItem[]): Promise<void> => helper.load([anomalyNode, catchNode] as never, items as TestFlowsItem[]);
 
 const tick = (ms = 50) => new Promise((r) => setTimeout(r, ms));
 
@@ -126,21 +128,52 @@ describe('network-flow-anomaly node', () => {
     String(logged('ERROR').pop()!.msg).should.match(/window: -5/);
   });
 
-  it('warns about bad records and keeps the rest of the batch', async () => {
+  it('reports bad records to Catch with a code and msg.invalid, and keeps the rest of the batch', async () => {
     await load([
       { ...base, wires: [['h1']] },
+      { id: 'c1', type: 'catch', z: 'f1', scope: null, uncaught: false, wires: [['caught']] },
       { id: 'h1', type: 'helper', z: 'f1' },
+      { id: 'caught', type: 'helper', z: 'f1' },
     ]);
     const got = collect(helper.getNode('h1'));
+    const caught = collect(helper.getNode('caught'));
     const recs: unknown[] = stream([5000, 10]);
     recs.splice(1, 0, { src: { ip: 'x' }, bytes: 1 });
     helper.getNode('an').receive({ payload: recs });
     await tick();
     got.length.should.equal(1);
-    const warns = logged('WARN');
-    warns.length.should.equal(1);
-    // The test runtime's RED._ returns the key; the record index and reason are its parameters.
-    String(warns[0]!.msg).should.match(/errors\.badRecords/);
+    caught.length.should.equal(1); // one report per message, not one per record
+    const m = caught[0] as unknown as { error: { code?: string; message: string }; invalid: { index: number; reason: string }[] };
+    m.error.code!.should.equal('BAD_INPUT');
+    m.invalid.should.eql([{ index: 1, reason: 'ts: missing (expected a record time in epoch ms or an ISO date)' }]);
+  });
+
+  it('reports a nanosecond time and a key nested 5,000 levels deep as bad records, not as exceptions', async () => {
+    await load([
+      { ...base, wires: [['h1']] },
+      { id: 'c1', type: 'catch', z: 'f1', scope: null, uncaught: false, wires: [['caught']] },
+      { id: 'h1', type: 'helper', z: 'f1' },
+      { id: 'caught', type: 'helper', z: 'f1' },
+    ]);
+    const got = collect(helper.getNode('h1'));
+    const caught = collect(helper.getNode('caught'));
+    let deep: unknown = '10.0.0.9';
+    for (let i = 0; i < 5000; i++) deep = { ip: deep };
+    const recs: unknown[] = [
+      { ...flow(T0 + 1000, '10.0.0.1', 5000), ts: T0 * 1e6 },
+      { ...flow(T0 + 2000, '10.0.0.2', 5000), src: deep },
+      flow(T0 + 3000, '192.168.1.23', 5000),
+    ];
+    helper.getNode('an').receive({ payload: recs });
+    helper.getNode('an').receive({ flush: true });
+    await tick();
+    got.length.should.equal(1); // the good record still alerts
+    caught.length.should.equal(1);
+    const m = caught[0] as unknown as { error: { code?: string; message: string }; invalid: { index: number; reason: string }[] };
+    m.error.code!.should.equal('BAD_INPUT');
+    m.invalid.map((x) => x.index).should.eql([0, 1]);
+    m.invalid[0]!.reason.should.match(/^ts: .* out of range .*nanoseconds/);
+    m.invalid[1]!.reason.should.match(/^src\.ip: nested deeper than/);
   });
 
   it('uses the band saved as `k` by flows from before the rename', async () => {

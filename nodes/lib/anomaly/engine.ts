@@ -41,6 +41,7 @@
  */
 import { BadInputError } from '../errors';
 import { formatSpan, formatValue } from './format';
+import { isTimeInRange, keyText, MAX_ABS_VALUE, metricNumber, recordTime, Refusal, timeProblem, valueText } from './record-checks';
 import { parseOptions, type AnomalyOptions, type AnomalyOptionsInput, type MetricKind, type Rule } from './options';
 
 export interface Baseline {
@@ -92,7 +93,7 @@ export interface IngestResult {
   late: number;
   /** Records without a value for the key paths. */
   noKey: number;
-  /** Bad records, reported and skipped (the first 10 kept in `errors`). */
+  /** Bad records, reported and skipped (the first `MAX_REPORTED` kept in `errors`). */
   invalid: number;
   errors: RecordError[];
 }
@@ -187,27 +188,10 @@ function getter(path: string): Getter {
   };
 }
 
-/** Key part as text; undefined when the record has no usable value there. */
-function keyPart(v: unknown): string | undefined {
-  if (typeof v === 'string') return v === '' ? undefined : v;
-  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
-  if (v === null || v === undefined) return undefined;
-  return JSON.stringify(v);
-}
-
-/** Record time in epoch ms: a number, a Date, or a numeric or ISO string. NaN when unusable. */
-function recordTime(r: unknown): number {
-  const t = (r as { ts?: unknown }).ts;
-  if (typeof t === 'number') return t;
-  if (t instanceof Date) return t.getTime();
-  if (typeof t === 'string' && t.trim() !== '') {
-    const n = Number(t);
-    return Number.isFinite(n) ? n : Date.parse(t);
-  }
-  return NaN;
-}
 
 const KEY_SEP = '\u001f';
+/** Bad records listed per batch (all are counted): the report stays small whatever comes in. */
+export const MAX_REPORTED = 100;
 export const STATE_FORMAT = 'network-flow-anomaly/1';
 
 export class AnomalyEngine {
@@ -294,13 +278,21 @@ export class AnomalyEngine {
     const { times, order } = sortedOrder(list);
     for (let j = 0; j < list.length; j++) {
       const i = order ? order[j]! : j;
-      const msg = this.addAt(list[i], times[i]!);
+      let msg: string | null;
+      try {
+        msg = this.addAt(list[i], times[i]!);
+      } catch (err) {
+        // Last line of defence (a throwing getter on a record built in a function node):
+        // reported like any bad record, never thrown at the flow.
+        this.nInvalid++;
+        msg = `record: unreadable (${err instanceof Error ? err.name : 'error'})`;
+      }
       if (msg === null) res.accepted++;
       else if (msg === LATE) res.late++;
       else if (msg === NO_KEY) res.noKey++;
       else {
         res.invalid++;
-        if (res.errors.length < 10) res.errors.push({ index: i, message: msg });
+        if (res.errors.length < MAX_REPORTED) res.errors.push({ index: i, message: msg });
       }
     }
     res.errors.sort((x, y) => x.index - y.index);
@@ -321,9 +313,9 @@ export class AnomalyEngine {
       this.nInvalid++;
       return 'record: expected an object';
     }
-    if (!Number.isFinite(ts)) {
+    if (!isTimeInRange(ts)) {
       this.nInvalid++;
-      return 'ts: expected a record time in epoch ms';
+      return timeProblem(r);
     }
     if (ts > this.nowCache + this.maxFutureMs) {
       // Re-read the clock once before rejecting: the cached value may be a batch old.
@@ -338,33 +330,35 @@ export class AnomalyEngine {
     const kind = this.kind;
     if (kind === 'sum' || kind === 'rate') {
       const v = this.metricGetter!(r);
-      if (typeof v === 'number') x = v;
-      else if (v === undefined || v === null) x = 0;
-      else x = typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
-      if (!Number.isFinite(x)) {
+      // Plain finite numbers (nearly every record) skip the checks' call.
+      const n = typeof v === 'number' && v <= MAX_ABS_VALUE && v >= -MAX_ABS_VALUE ? v : metricNumber(v);
+      if (n instanceof Refusal) {
         this.nInvalid++;
-        return `${this.options.metric.path}: "${String(v)}" is not a number`;
+        return `${this.options.metric.path}: ${n.reason}`;
       }
+      x = n;
     } else if (kind === 'distinct') {
-      dv = this.metricGetter!(r);
-      if (dv !== null && typeof dv === 'object') dv = JSON.stringify(dv);
+      dv = valueText(this.metricGetter!(r));
+      if (dv instanceof Refusal) {
+        this.nInvalid++;
+        return `${this.options.metric.path}: ${dv.reason}`;
+      }
     }
 
     // Key before the watermark moves: a record without a key must not close windows.
     let id: string | undefined;
     const g = this.keyGetters;
-    if (g.length === 1) {
-      id = keyPart(g[0]!(r));
-    } else {
-      id = '';
-      for (let i = 0; i < g.length; i++) {
-        const p = keyPart(g[i]!(r));
-        if (p === undefined) {
-          id = undefined;
-          break;
-        }
-        id = i === 0 ? p : id + KEY_SEP + p;
+    for (let i = 0; i < g.length; i++) {
+      const p = keyText(g[i]!(r));
+      if (p instanceof Refusal) {
+        this.nInvalid++;
+        return `${this.options.key[i]}: ${p.reason}`;
       }
+      if (p === undefined) {
+        id = undefined;
+        break;
+      }
+      id = i === 0 ? p : id + KEY_SEP + p;
     }
     if (id === undefined) {
       this.nNoKey++;

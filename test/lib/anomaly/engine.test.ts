@@ -250,11 +250,64 @@ describe('lib/anomaly engine', () => {
       r.noKey.should.equal(1);
       r.invalid.should.equal(5);
       r.errors.map((x) => x.index).should.eql([1, 2, 3, 4, 7]);
-      r.errors[0]!.message.should.match(/^ts: /);
+      r.errors[0]!.message.should.match(/^ts: missing/);
       r.errors[4]!.message.should.match(/^record: expected an object/);
       r.errors[3]!.message.should.match(/in the future/);
       r.errors[2]!.message.should.match(/^bytes: "lots" is not a number/);
       e.size.should.equal(2);
+    });
+  });
+
+  describe('pathological values are reported records, never exceptions', () => {
+    const opts = { key: 'src.ip', metric: 'sum:bytes', window: 60, rule: 'threshold', threshold: 0 } as const;
+    const nest = (levels: number, leaf: unknown): unknown => {
+      let v = leaf;
+      for (let i = 0; i < levels; i++) v = { v };
+      return v;
+    };
+
+    /** Ingests `bad` between two good records; returns the one reason it got. */
+    function reasonFor(bad: unknown, options: Record<string, unknown> = opts): string {
+      const e = new AnomalyEngine(options, { now: () => T0 });
+      const r = e.ingest([flow(T0, 'good1', 1), bad, flow(T0 + 1, 'good2', 1)]);
+      r.accepted.should.equal(2);
+      r.invalid.should.equal(1);
+      r.errors.length.should.equal(1);
+      r.errors[0]!.index.should.equal(1);
+      return r.errors[0]!.message;
+    }
+
+    it('times out of range: nanoseconds, microseconds, negative, non-finite, huge text', () => {
+      reasonFor(flow(T0 * 1e6, 'a', 1)).should.match(/^ts: \d{19} is out of range \(expected epoch ms from 1970 to 9999; it looks like micro- or nanoseconds\)$/);
+      reasonFor(flow(T0 * 1e3, 'a', 1)).should.match(/^ts: .*(out of range|in the future)/);
+      reasonFor(flow(-1, 'a', 1)).should.match(/^ts: -1 is out of range/);
+      reasonFor(flow(Number.POSITIVE_INFINITY, 'a', 1)).should.match(/^ts: Infinity is out of range/);
+      reasonFor(flow(Number.NaN, 'a', 1)).should.match(/^ts: NaN is not a time/);
+      reasonFor({ ...flow(0, 'a', 1), ts: '1'.repeat(100_000) }).should.match(/^ts: text of 100000 characters is not a time/);
+      reasonFor({ ...flow(0, 'a', 1), ts: '+275760-09-13T00:00:00.000Z' }).should.match(/^ts: .* out of range/);
+    });
+
+    it('key values nested 5,000 levels deep, cyclic, huge or non-finite', () => {
+      reasonFor(flow(T0, 'x', 1, { src: { ip: nest(5000, 'a') as string } })).should.match(/^src\.ip: nested deeper than 16 levels/);
+      const cyclic: Record<string, unknown> = {};
+      cyclic.self = cyclic;
+      reasonFor(flow(T0, 'x', 1, { src: { ip: cyclic as unknown as string } })).should.match(/^src\.ip: nested deeper than 16 levels \(or a cycle\)/);
+      reasonFor(flow(T0, 'x'.repeat(1_000_000), 1)).should.match(/^src\.ip: text of 1000000 characters \(expected at most 256\)/);
+      reasonFor(flow(T0, Number.NaN as unknown as string, 1)).should.match(/^src\.ip: NaN is not a finite number/);
+      reasonFor(flow(T0, { list: Array.from({ length: 100_000 }, (_, i) => i) } as unknown as string, 1)).should.match(/^src\.ip: value longer than 256 characters as JSON/);
+      // A small object is still a usable key.
+      const e = new AnomalyEngine(opts, { now: () => T0 });
+      e.ingest(flow(T0, { site: 'a', vlan: 2 } as unknown as string, 1)).accepted.should.equal(1);
+      e.exportState().keys[0]!.id.should.equal('{"site":"a","vlan":2}');
+    });
+
+    it('metric values: huge, non-finite, long text; distinct values nested or huge', () => {
+      reasonFor(flow(T0, 'a', 1e308)).should.match(/^bytes: 1e\+308 is out of range/);
+      reasonFor(flow(T0, 'a', Number.NEGATIVE_INFINITY)).should.match(/^bytes: -Infinity is not a number/);
+      reasonFor({ ...flow(T0, 'a', 1), bytes: '9'.repeat(50_000) }).should.match(/^bytes: text of 50000 characters is not a number/);
+      const distinct = { key: 'src.ip', metric: 'distinct:dst.ip', window: 60, rule: 'threshold', threshold: 0 };
+      reasonFor(flow(T0, 'a', 1, { dst: { ip: nest(5000, 1) as string } }), distinct).should.match(/^dst\.ip: nested deeper than 16 levels/);
+      reasonFor(flow(T0, 'a', 1, { dst: { ip: 'y'.repeat(2_000_000) } }), distinct).should.match(/^dst\.ip: text of 2000000 characters/);
     });
   });
 
