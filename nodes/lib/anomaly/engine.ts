@@ -41,6 +41,7 @@
  */
 import { BadInputError } from '../errors';
 import { formatSpan, formatValue } from './format';
+import { DistinctCounter, HyperLogLog, unionCount } from './hyperloglog';
 import { isTimeInRange, keyText, MAX_ABS_VALUE, metricNumber, recordTime, Refusal, timeProblem, valueText } from './record-checks';
 import { parseOptions, type AnomalyOptions, type AnomalyOptionsInput, type MetricKind, type Rule } from './options';
 
@@ -112,12 +113,27 @@ export interface EngineStats {
   maxTs: number | null;
 }
 
+export interface StructureSizes {
+  keys: number;
+  /** Open and closed panes held, over all keys, and the most any one key holds. */
+  panes: number;
+  maxPanesPerKey: number;
+  /** distinct: panes counting with a HyperLogLog sketch, and values held exactly (as hashes). */
+  sketches: number;
+  exactValues: number;
+  /** Records held as alert samples. */
+  samples: number;
+  /** z-score: history slots allocated. */
+  historyValues: number;
+}
+
 /** One pane of one key: the metric accumulated over `window / hops` of record time. */
 interface Pane {
   idx: number;
   val: number;
   n: number;
-  set: Set<unknown> | null;
+  /** distinct: the pane's values, exact while few, then a fixed-size sketch. */
+  distinct: DistinctCounter | null;
   samples: unknown[];
   /** For sum / rate: the metric value of each sample, to keep the largest contributors. */
   sv: number[];
@@ -213,6 +229,8 @@ export class AnomalyEngine {
   private head: KeyState | null = null; // most recently seen
   private tail: KeyState | null = null; // least recently seen
   private readonly active = new Set<KeyState>();
+  /** distinct, sliding windows: the union of a window's panes is built here. */
+  private readonly scratch = new HyperLogLog();
   private maxTs = -Infinity;
   /** Panes with idx < closedUpTo are closed. */
   private closedUpTo = -Infinity;
@@ -264,6 +282,26 @@ export class AnomalyEngine {
       invalid: this.nInvalid,
       maxTs: Number.isFinite(this.maxTs) ? this.maxTs : null,
     };
+  }
+
+  /**
+   * What the engine holds, counted structure by structure (the quantities memory.ts prices):
+   * walks every key, so for tests and diagnostics, not per record.
+   */
+  structureSizes(): StructureSizes {
+    const out: StructureSizes = { keys: this.keys.size, maxPanesPerKey: 0, panes: 0, sketches: 0, exactValues: 0, samples: 0, historyValues: 0 };
+    for (const s of this.keys.values()) {
+      const panes = [...s.open, ...s.ring.filter((p): p is Pane => p !== null)];
+      out.panes += panes.length;
+      out.maxPanesPerKey = Math.max(out.maxPanesPerKey, panes.length);
+      for (const p of panes) {
+        out.samples += p.samples.length;
+        if (p.distinct?.isExact === false) out.sketches++;
+        out.exactValues += p.distinct?.exactSize ?? 0;
+      }
+      out.historyValues += s.hist?.length ?? 0;
+    }
+    return out;
   }
 
   /**
@@ -326,7 +364,7 @@ export class AnomalyEngine {
       }
     }
     let x = 1;
-    let dv: unknown;
+    let dv: string | undefined;
     const kind = this.kind;
     if (kind === 'sum' || kind === 'rate') {
       const v = this.metricGetter!(r);
@@ -338,11 +376,12 @@ export class AnomalyEngine {
       }
       x = n;
     } else if (kind === 'distinct') {
-      dv = valueText(this.metricGetter!(r));
-      if (dv instanceof Refusal) {
+      const v = valueText(this.metricGetter!(r));
+      if (v instanceof Refusal) {
         this.nInvalid++;
-        return `${this.options.metric.path}: ${dv.reason}`;
+        return `${this.options.metric.path}: ${v.reason}`;
       }
+      dv = v;
     }
 
     // Key before the watermark moves: a record without a key must not close windows.
@@ -405,7 +444,7 @@ export class AnomalyEngine {
         at = i;
       }
       if (pane === null) {
-        pane = { idx: p, val: 0, n: 0, set: kind === 'distinct' ? new Set() : null, samples: [], sv: [], svMin: -Infinity };
+        pane = { idx: p, val: 0, n: 0, distinct: kind === 'distinct' ? new DistinctCounter() : null, samples: [], sv: [], svMin: -Infinity };
         open.splice(at, 0, pane);
         s.cur = open[open.length - 1]!;
       }
@@ -413,8 +452,7 @@ export class AnomalyEngine {
     pane.n++;
     const cap = this.sampleCap;
     if (kind === 'distinct') {
-      if (dv !== undefined && dv !== null && dv !== '' && pane.set!.size < this.maxDistinct && !pane.set!.has(dv)) {
-        pane.set!.add(dv);
+      if (dv !== undefined && pane.distinct!.add(dv)) {
         if (pane.samples.length < cap) pane.samples.push(r);
       }
     } else {
@@ -545,10 +583,10 @@ export class AnomalyEngine {
     const kind = this.options.metric.kind;
     const ring = s.ring;
     if (kind === 'distinct') {
-      if (ring.length === 1) return ring[0] ? ring[0].set!.size : 0;
-      const u = new Set<unknown>();
-      for (const p of ring) if (p) for (const v of p.set!) u.add(v);
-      return Math.min(u.size, this.options.maxDistinct);
+      let n: number;
+      if (ring.length === 1) n = ring[0] ? ring[0].distinct!.count() : 0;
+      else n = unionCount(ring.filter((p) => p !== null).map((p) => p!.distinct!), this.scratch);
+      return Math.min(n, this.maxDistinct);
     }
     let v = 0;
     for (const p of ring) if (p) v += p.val;
@@ -824,7 +862,7 @@ export class AnomalyEngine {
       idx: p.idx,
       val: num(p.val),
       n: p.n,
-      set: this.options.metric.kind === 'distinct' ? new Set(Array.isArray(p.set) ? p.set : []) : null,
+      distinct: this.options.metric.kind === 'distinct' ? DistinctCounter.fromJson(p.hashes, p.hll, p.set) : null,
       samples: Array.isArray(p.samples) ? p.samples : [],
       sv: Array.isArray(p.sv) ? p.sv.map(num) : [],
       svMin: -Infinity,
@@ -838,6 +876,11 @@ export interface PaneJson {
   idx: number;
   val: number;
   n: number;
+  /** distinct, exact: the values' hashes. */
+  hashes?: number[];
+  /** distinct, sketched: the HyperLogLog registers, base64. */
+  hll?: string;
+  /** distinct, states saved before the sketch: the values themselves (read only). */
   set?: unknown[];
   samples: unknown[];
   sv: number[];
@@ -886,7 +929,7 @@ function num(v: unknown): number {
 
 function paneJson(p: Pane): PaneJson {
   const j: PaneJson = { idx: p.idx, val: p.val, n: p.n, samples: p.samples, sv: p.sv };
-  if (p.set) j.set = Array.from(p.set);
+  if (p.distinct) Object.assign(j, p.distinct.toJson());
   return j;
 }
 
