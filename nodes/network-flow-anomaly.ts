@@ -7,7 +7,9 @@
  * message is handled.
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
-import { AnomalyEngine, migrateAnomalyConfig, type AnomalyEvent } from './lib/anomaly';
+import {
+  AnomalyEngine, estimateMemory, formatBytes, migrateAnomalyConfig, parseOptions, type AnomalyEvent, type AnomalyOptionsInput,
+} from './lib/anomaly';
 import { BadInputError, FlowError } from './lib/errors';
 
 interface AnomalyNodeDef extends NodeDef {
@@ -32,27 +34,33 @@ type Send = (msg: NodeMessage | Array<NodeMessage | NodeMessage[] | null>) => vo
 type Done = (err?: Error) => void;
 
 const T = 'network-flow-anomaly';
+
+/** The engine options of a saved node (older property names upgraded): one mapping for the node and the editor's check. */
+function engineInput(saved: Record<string, unknown>): AnomalyOptionsInput {
+  const c = migrateAnomalyConfig(saved);
+  return {
+    key: c.key, metric: c.metric, window: c.window, windowType: c.windowType, rule: c.rule, threshold: c.threshold,
+    band: c.band, alpha: c.alpha, warmup: c.warmup, pending: c.pending, cooldown: c.cooldown, resolve: c.resolve,
+    maxKeys: c.maxKeys, lateness: c.lateness,
+  };
+}
 const STATE_KEY = 'anomalyState';
 const PERSIST_EVERY_MS = 60_000;
 const STATUS_EVERY_MS = 1_000;
 
 export = function register(RED: NodeAPI): void {
-  function AnomalyNode(this: Node, saved: AnomalyNodeDef): void {
-    RED.nodes.createNode(this, saved);
-    // Flows saved by older versions use older property names (`k` for `band`).
-    const config = migrateAnomalyConfig(saved);
+  function AnomalyNode(this: Node, config: AnomalyNodeDef): void {
+    RED.nodes.createNode(this, config);
     const node = this;
     const persist = config.persist === true || config.persist === 'true';
 
     let engine: AnomalyEngine | undefined;
     let configError: FlowError | undefined;
     try {
-      engine = new AnomalyEngine({
-        key: config.key, metric: config.metric, window: config.window, windowType: config.windowType,
-        rule: config.rule, threshold: config.threshold, band: config.band, alpha: config.alpha, warmup: config.warmup,
-        pending: config.pending, cooldown: config.cooldown, resolve: config.resolve, maxKeys: config.maxKeys,
-        lateness: config.lateness,
-      });
+      // Flows saved by older versions use older property names (`k` for `band`).
+      engine = new AnomalyEngine(engineInput(config as unknown as Record<string, unknown>));
+      const memory = estimateMemory(engine.options);
+      if (memory.overLimit) node.warn(RED._(`${T}.errors.memory`, { estimate: memory.text, limit: formatBytes(memory.limit) }));
     } catch (err) {
       configError = err instanceof FlowError ? err : new BadInputError('config', String(err));
       node.error(configError);
@@ -183,4 +191,17 @@ export = function register(RED: NodeAPI): void {
   }
 
   RED.nodes.registerType(T, AnomalyNode);
+
+  // The dialog shows the worst-case memory of its settings as the user types; the rule lives in
+  // nodes/lib/anomaly/memory.ts only.
+  RED.httpAdmin.post(`/${T}/memory`, RED.auth.needsPermission(`${T}.read`), (req, res) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    try {
+      const m = estimateMemory(parseOptions(engineInput(body)));
+      res.json({ ok: true, bytes: m.bytes, text: m.text, overLimit: m.overLimit, limit: formatBytes(m.limit) });
+    } catch (err) {
+      const e = err instanceof FlowError ? err : new BadInputError('config', String(err));
+      res.status(400).json({ ok: false, field: e.field, message: e.message });
+    }
+  });
 };

@@ -1,4 +1,6 @@
 import 'should';
+import fs from 'node:fs';
+import path from 'node:path';
 import fc from 'fast-check';
 import {
   AnomalyEngine, BYTES, EXACT_LIMIT, MAX_KEYS, MEMORY_WARN_BYTES, estimateMemory, maxLateness, panesPerKey, parseOptions,
@@ -87,5 +89,15 @@ describe('lib/anomaly memory bounds', () => {
     big.paneBytes.should.be.above(BYTES.pane + EXACT_LIMIT * 8);
     big.overLimit.should.be.true();
     big.bytes.should.be.above(MEMORY_WARN_BYTES);
+  });
+
+  it('the help quotes the estimate of its examples as the code computes it', () => {
+    const help = fs.readFileSync(path.join(__dirname, '../../../locales/en-US/network-flow-anomaly.html'), 'utf8').replace(/\s+/g, ' ');
+    const est = (o: Record<string, unknown>): string => estimateMemory(parseOptions(o)).text.replace(' keys', '');
+    help.should.containEql(est({}));
+    help.should.containEql(`code>distinct:dst.ip</code> with the same settings ${estimateMemory(parseOptions({ metric: 'distinct:dst.ip' })).text.split(' = ')[1]}`);
+    help.should.containEql(`11 panes) ${estimateMemory(parseOptions({ windowType: 'sliding' })).text.split(' = ')[1]}`);
+    help.should.containEql(`of <code>distinct:dst.ip</code> ${estimateMemory(parseOptions({ maxKeys: 1000, metric: 'distinct:dst.ip' })).text.split(' = ')[1]}`);
+    help.should.containEql(`(${(MEMORY_WARN_BYTES / 1e6).toFixed(0)} MB)`);
   });
 });
