@@ -6,7 +6,7 @@ import anomalyNode = require('../../nodes/network-flow-anomaly');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const catchNode = require('@node-red/nodes/core/common/25-catch.js') as unknown;
 import webhookExample = require('../../examples/anomaly-webhook.json');
-import { AnomalyEngine } from '../../nodes/lib/anomaly';
+import { AnomalyEngine, estimateMemory, parseOptions } from '../../nodes/lib/anomaly';
 import type { NetworkFlow } from '../../nodes/lib/network-flow';
 
 helper.init(require.resolve('node-red'));
@@ -194,6 +194,21 @@ describe('network-flow-anomaly node', () => {
     helper.getNode('an').receive({ flush: true });
     await tick();
     got.length.should.equal(1);
+  });
+
+  it('answers the dialog\'s memory check from the runtime\'s estimate, and warns at deploy above the limit', async () => {
+    await load([{ ...base, maxKeys: '1000000', wires: [[]] }]);
+    const warns = logged('WARN');
+    warns.length.should.be.above(0); // the test runtime may echo an entry through the flow's log
+    warns.forEach((w) => String(w.msg).should.match(/errors\.memory/));
+    const small = await helper.request().post('/network-flow-anomaly/memory').send({ ...base, maxKeys: '1000' }).expect(200);
+    const want = estimateMemory(parseOptions({ key: 'src.ip', metric: 'sum:bytes', window: 60, rule: 'threshold', threshold: 1000, maxKeys: 1000, lateness: 0 }));
+    (small.body as { text: string; overLimit: boolean }).should.containEql({ ok: true, text: want.text, overLimit: false });
+    const big = await helper.request().post('/network-flow-anomaly/memory').send({ ...base, maxKeys: '1000000', metric: 'distinct:dst.ip' }).expect(200);
+    (big.body as { overLimit: boolean }).overLimit.should.be.true();
+    // An old flow's `k` is read there too; a bad setting names its field.
+    const bad = await helper.request().post('/network-flow-anomaly/memory').send({ ...base, band: '', k: '-1' }).expect(400);
+    (bad.body as { field: string }).field.should.equal('band');
   });
 
   it('rejects a payload that is not records', async () => {

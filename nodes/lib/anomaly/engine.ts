@@ -42,6 +42,7 @@
 import { BadInputError } from '../errors';
 import { formatSpan, formatValue } from './format';
 import { DistinctCounter, HyperLogLog, unionCount } from './hyperloglog';
+import { panesPerKey } from './memory';
 import { isTimeInRange, keyText, MAX_ABS_VALUE, metricNumber, recordTime, Refusal, timeProblem, valueText } from './record-checks';
 import { parseOptions, type AnomalyOptions, type AnomalyOptionsInput, type MetricKind, type Rule } from './options';
 
@@ -803,19 +804,22 @@ export class AnomalyEngine {
     if (st.fingerprint !== this.fingerprint()) return false;
     const o = this.options;
     const fresh = new Map<string, KeyState>();
+    const maxOpen = panesPerKey(o) - o.hops;
     const list: KeyState[] = [];
     for (const k of st.keys) {
       if (!k || typeof k.id !== 'string' || typeof k.firstSeen !== 'number' || !Array.isArray(k.ring) || k.ring.length !== o.hops || !Array.isArray(k.open)) {
         throw new BadInputError('state', 'a key entry is malformed');
       }
+      // A saved state must not bring in more than these settings can hold.
+      if (k.open.length > maxOpen) throw new BadInputError('state', `a key holds ${k.open.length} open windows (at most ${maxOpen})`);
       const s = new KeyState(k.id, k.fields ?? {}, k.firstSeen, o.hops);
-      s.nextPane = typeof k.nextPane === 'number' ? k.nextPane : -Infinity;
+      s.nextPane = timeOr(k.nextPane, -Infinity);
       s.active = k.active === true;
       s.windows = num(k.windows);
       s.pendingRun = num(k.pendingRun);
       s.alerting = k.alerting === true;
-      s.alertEnd = k.alertEnd ?? -Infinity;
-      s.lastAlertEnd = k.lastAlertEnd ?? -Infinity;
+      s.alertEnd = timeOr(k.alertEnd, -Infinity);
+      s.lastAlertEnd = timeOr(k.lastAlertEnd, -Infinity);
       s.mean = num(k.mean);
       s.variance = num(k.variance);
       s.n = num(k.n);
@@ -851,8 +855,8 @@ export class AnomalyEngine {
     this.nLate = num(c.late);
     this.nNoKey = num(c.noKey);
     this.nInvalid = num(c.invalid);
-    this.maxTs = st.maxTs ?? -Infinity;
-    this.closedUpTo = st.closedUpTo ?? -Infinity;
+    this.maxTs = timeOr(st.maxTs, -Infinity);
+    this.closedUpTo = timeOr(st.closedUpTo, -Infinity);
     return true;
   }
 
@@ -921,6 +925,11 @@ const NO_KEY = 'no key';
 
 function finiteOrNull(n: number): number | null {
   return Number.isFinite(n) ? n : null;
+}
+
+/** A saved time or pane index; `fallback` for anything that is not a finite number. */
+function timeOr(v: unknown, fallback: number): number {
+  return typeof v === 'number' && Number.isFinite(v) ? v : fallback;
 }
 
 function num(v: unknown): number {

@@ -75,6 +75,7 @@ export function keyText(v: unknown): string | undefined | Refusal {
   if (typeof v === 'number') return Number.isFinite(v) ? String(v) : new Refusal(`${v} is not a finite number`);
   if (typeof v === 'boolean') return String(v);
   if (v === null || v === undefined) return undefined;
+  if (typeof v === 'bigint') return v >= -(2n ** 64n) && v <= 2n ** 64n ? String(v) : new Refusal('a bigint beyond 64 bits');
   return boundedJson(v, MAX_KEY_TEXT);
 }
 

@@ -51,7 +51,7 @@ describe('lib/anomaly hyperloglog', () => {
 
   it('estimates within 3 standard errors on known streams, and within 1.5 on average', () => {
     const errors: number[] = [];
-    for (const n of [200, 1000, 5000, 20_000, 100_000]) {
+    for (const n of [200, 1000, 5000, 20_000]) {
       for (let seed = 1; seed <= 4; seed++) {
         const c = new DistinctCounter();
         const values = addresses(n, seed * 1000 + n);
