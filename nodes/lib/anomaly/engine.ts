@@ -43,7 +43,7 @@ import { BadInputError } from '../errors';
 import { formatSpan, formatValue } from './format';
 import { DistinctCounter, HyperLogLog, unionCount } from './hyperloglog';
 import { panesPerKey } from './memory';
-import { isTimeInRange, keyText, MAX_ABS_VALUE, metricNumber, recordTime, Refusal, timeProblem, valueText } from './record-checks';
+import { isTimeInRange, keyText, MAX_ABS_VALUE, MAX_KEY_TEXT, metricNumber, recordTime, timeProblem, valueText } from './record-checks';
 import { parseOptions, type AnomalyOptions, type AnomalyOptionsInput, type MetricKind, type Rule } from './options';
 
 export interface Baseline {
@@ -370,15 +370,19 @@ export class AnomalyEngine {
     if (kind === 'sum' || kind === 'rate') {
       const v = this.metricGetter!(r);
       // Plain finite numbers (nearly every record) skip the checks' call.
-      const n = typeof v === 'number' && v <= MAX_ABS_VALUE && v >= -MAX_ABS_VALUE ? v : metricNumber(v);
-      if (n instanceof Refusal) {
-        this.nInvalid++;
-        return `${this.options.metric.path}: ${n.reason}`;
+      if (typeof v === 'number' && v <= MAX_ABS_VALUE && v >= -MAX_ABS_VALUE) {
+        x = v;
+      } else {
+        const n = metricNumber(v);
+        if (typeof n !== 'number') {
+          this.nInvalid++;
+          return `${this.options.metric.path}: ${n.reason}`;
+        }
+        x = n;
       }
-      x = n;
     } else if (kind === 'distinct') {
       const v = valueText(this.metricGetter!(r));
-      if (v instanceof Refusal) {
+      if (typeof v === 'object') {
         this.nInvalid++;
         return `${this.options.metric.path}: ${v.reason}`;
       }
@@ -389,14 +393,16 @@ export class AnomalyEngine {
     let id: string | undefined;
     const g = this.keyGetters;
     for (let i = 0; i < g.length; i++) {
-      const p = keyText(g[i]!(r));
-      if (p instanceof Refusal) {
+      const v = g[i]!(r);
+      // Plain short strings (nearly every key) skip the checks' call.
+      const p = typeof v === 'string' && v.length <= MAX_KEY_TEXT && v !== '' ? v : keyText(v);
+      if (typeof p !== 'string') {
+        if (p === undefined) {
+          id = undefined;
+          break;
+        }
         this.nInvalid++;
         return `${this.options.key[i]}: ${p.reason}`;
-      }
-      if (p === undefined) {
-        id = undefined;
-        break;
       }
       id = i === 0 ? p : id + KEY_SEP + p;
     }
