@@ -49,6 +49,17 @@ const base = {
   cooldown: '3600', resolve: false, maxKeys: '100', lateness: '0', persist: false, outputs: 1,
 };
 
+/** The node wired to a helper, with a Catch node wired to another. */
+async function loadWithCatch(): Promise<{ got: Received[]; caught: Received[] }> {
+  await load([
+    { ...base, wires: [['h1']] },
+    { id: 'c1', type: 'catch', z: 'f1', scope: null, uncaught: false, wires: [['caught']] },
+    { id: 'h1', type: 'helper', z: 'f1' },
+    { id: 'caught', type: 'helper', z: 'f1' },
+  ]);
+  return { got: collect(helper.getNode('h1')), caught: collect(helper.getNode('caught')) };
+}
+
 describe('network-flow-anomaly node', () => {
   before(() => helper.startServer());
   after(() => helper.stopServer());
@@ -129,14 +140,7 @@ describe('network-flow-anomaly node', () => {
   });
 
   it('reports bad records to Catch with a code and msg.invalid, and keeps the rest of the batch', async () => {
-    await load([
-      { ...base, wires: [['h1']] },
-      { id: 'c1', type: 'catch', z: 'f1', scope: null, uncaught: false, wires: [['caught']] },
-      { id: 'h1', type: 'helper', z: 'f1' },
-      { id: 'caught', type: 'helper', z: 'f1' },
-    ]);
-    const got = collect(helper.getNode('h1'));
-    const caught = collect(helper.getNode('caught'));
+    const { got, caught } = await loadWithCatch();
     const recs: unknown[] = stream([5000, 10]);
     recs.splice(1, 0, { src: { ip: 'x' }, bytes: 1 });
     helper.getNode('an').receive({ payload: recs });
@@ -149,14 +153,7 @@ describe('network-flow-anomaly node', () => {
   });
 
   it('reports a nanosecond time and a key nested 5,000 levels deep as bad records, not as exceptions', async () => {
-    await load([
-      { ...base, wires: [['h1']] },
-      { id: 'c1', type: 'catch', z: 'f1', scope: null, uncaught: false, wires: [['caught']] },
-      { id: 'h1', type: 'helper', z: 'f1' },
-      { id: 'caught', type: 'helper', z: 'f1' },
-    ]);
-    const got = collect(helper.getNode('h1'));
-    const caught = collect(helper.getNode('caught'));
+    const { got, caught } = await loadWithCatch();
     let deep: unknown = '10.0.0.9';
     for (let i = 0; i < 5000; i++) deep = { ip: deep };
     const recs: unknown[] = [

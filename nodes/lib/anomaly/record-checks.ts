@@ -64,31 +64,27 @@ export function timeProblem(r: unknown): string {
 }
 
 /**
- * Key part as text; undefined when the record has no usable value there (the record has no key);
- * a `Refusal` when the value is there but unusable.
+ * A key part or distinct value as text (objects as bounded JSON): undefined when absent or empty
+ * (a record without a key, a value not counted), a `Refusal` when present but unusable.
  */
-export function keyText(v: unknown): string | undefined | Refusal {
+function scalarText(v: unknown, maxLen: number): string | undefined | Refusal {
   if (typeof v === 'string') {
-    if (v.length > MAX_KEY_TEXT) return new Refusal(`text of ${v.length} characters (expected at most ${MAX_KEY_TEXT})`);
+    if (v.length > maxLen) return new Refusal(`text of ${v.length} characters (expected at most ${maxLen})`);
     return v === '' ? undefined : v;
   }
   if (typeof v === 'number') return Number.isFinite(v) ? String(v) : new Refusal(`${v} is not a finite number`);
   if (typeof v === 'boolean') return String(v);
   if (v === null || v === undefined) return undefined;
   if (typeof v === 'bigint') return v >= -(2n ** 64n) && v <= 2n ** 64n ? String(v) : new Refusal('a bigint beyond 64 bits');
-  return boundedJson(v, MAX_KEY_TEXT);
+  return boundedJson(v, maxLen);
 }
 
-/** A distinct-metric value as text (objects as bounded JSON); undefined when absent or empty. */
+export function keyText(v: unknown): string | undefined | Refusal {
+  return scalarText(v, MAX_KEY_TEXT);
+}
+
 export function valueText(v: unknown): string | undefined | Refusal {
-  if (typeof v === 'string') {
-    if (v.length > MAX_VALUE_TEXT) return new Refusal(`text of ${v.length} characters (expected at most ${MAX_VALUE_TEXT})`);
-    return v === '' ? undefined : v;
-  }
-  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : new Refusal(`${v} is not a finite number`);
-  if (typeof v === 'boolean') return String(v);
-  if (v === null || v === undefined) return undefined;
-  return boundedJson(v, MAX_VALUE_TEXT);
+  return scalarText(v, MAX_VALUE_TEXT);
 }
 
 /** A sum or rate contribution; 0 when absent. */

@@ -1,18 +1,7 @@
 import 'should';
 import fc from 'fast-check';
+import { prng } from '../../../simulator/traffic';
 import { DistinctCounter, EXACT_LIMIT, HLL_REGISTERS, HLL_STD_ERROR, HyperLogLog, hash32, unionCount } from '../../../nodes/lib/anomaly/hyperloglog';
-
-/** Deterministic PRNG (mulberry32): the same streams on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** `n` distinct values as a vendor would send them: IPv4 addresses from a seeded shuffle of a /8. */
 function addresses(n: number, seed: number): string[] {
