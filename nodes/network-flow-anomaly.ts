@@ -195,13 +195,18 @@ export = function register(RED: NodeAPI): void {
   // The dialog shows the worst-case memory of its settings as the user types; the rule lives in
   // nodes/lib/anomaly/memory.ts only.
   RED.httpAdmin.post(`/${T}/memory`, RED.auth.needsPermission(`${T}.read`), (req, res) => {
-    const body = (req.body ?? {}) as Record<string, unknown>;
+    const body = req.body as unknown;
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+      res.status(400).json({ ok: false, field: 'body', message: 'body: expected the node\'s settings as a JSON object' });
+      return;
+    }
     try {
-      const m = estimateMemory(parseOptions(engineInput(body)));
+      const m = estimateMemory(parseOptions(engineInput(body as Record<string, unknown>)));
       res.json({ ok: true, bytes: m.bytes, text: m.text, overLimit: m.overLimit, limit: formatBytes(m.limit) });
     } catch (err) {
+      // A setting the dialog already marks red: a normal answer, not a failed request.
       const e = err instanceof FlowError ? err : new BadInputError('config', String(err));
-      res.status(400).json({ ok: false, field: e.field, message: e.message });
+      res.json({ ok: false, field: e.field, message: e.message });
     }
   });
 };

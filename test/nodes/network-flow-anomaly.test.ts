@@ -204,8 +204,9 @@ describe('network-flow-anomaly node', () => {
     const big = await helper.request().post('/network-flow-anomaly/memory').send({ ...base, maxKeys: '1000000', metric: 'distinct:dst.ip' }).expect(200);
     (big.body as { overLimit: boolean }).overLimit.should.be.true();
     // An old flow's `k` is read there too; a bad setting names its field.
-    const bad = await helper.request().post('/network-flow-anomaly/memory').send({ ...base, band: '', k: '-1' }).expect(400);
-    (bad.body as { field: string }).field.should.equal('band');
+    const bad = await helper.request().post('/network-flow-anomaly/memory').send({ ...base, band: '', k: '-1' }).expect(200);
+    (bad.body as { ok: boolean; field: string }).should.containEql({ ok: false, field: 'band' });
+    await helper.request().post('/network-flow-anomaly/memory').send([1]).expect(400);
   });
 
   it('rejects a payload that is not records', async () => {
