@@ -2,6 +2,7 @@ import 'should';
 import { AnomalyEngine, formatValue, panesPerKey, parseMetric, parseOptions, type AnomalyEvent } from '../../../nodes/lib/anomaly';
 import { BadInputError } from '../../../nodes/lib/errors';
 import { HLL_STD_ERROR } from '../../../nodes/lib/anomaly/hyperloglog';
+import { MAX_REPORTED } from '../../../nodes/lib/anomaly/engine';
 import type { NetworkFlow } from '../../../nodes/lib/network-flow';
 
 const MIN = 60_000;
@@ -286,6 +287,14 @@ describe('lib/anomaly engine', () => {
       reasonFor(flow(Number.NaN, 'a', 1)).should.match(/^ts: NaN is not a time/);
       reasonFor({ ...flow(0, 'a', 1), ts: '1'.repeat(100_000) }).should.match(/^ts: text of 100000 characters is not a time/);
       reasonFor({ ...flow(0, 'a', 1), ts: '+275760-09-13T00:00:00.000Z' }).should.match(/^ts: .* out of range/);
+    });
+
+    it('counts every bad record but lists at most MAX_REPORTED of them', () => {
+      const e = new AnomalyEngine(opts, { now: () => T0 });
+      const r = e.ingest(Array.from({ length: 1000 }, (_, i) => flow(T0 * 1e6 + i, 'a', 1)));
+      r.invalid.should.equal(1000);
+      r.errors.length.should.equal(MAX_REPORTED);
+      e.stats().invalid.should.equal(1000);
     });
 
     it('key values nested 5,000 levels deep, cyclic, huge or non-finite', () => {
