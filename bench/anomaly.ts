@@ -5,9 +5,16 @@
  * per-key aggregation has to do. Target: at least 2,000,000 records/s for the main case.
  * Rates are the median of the steady-state passes (see `timeIt`).
  *
+ * Memory: two load-sized cases (moved here from the unit tests, which use small sizes): a scan of
+ * 1,000,000 distinct keys, and `distinct:dst.ip` with 1,000 keys x 10,000 values each (1.39 GB
+ * of heap before distinct counts used a sketch). Each reports the heap it holds after a full GC
+ * against the worst case `estimateMemory` computes for its settings (target: at most that).
+ *
  * Run alone: `npx tsx bench/anomaly.ts`.
  */
-import { AnomalyEngine, type AnomalyOptionsInput } from '../nodes/lib/anomaly';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { AnomalyEngine, estimateMemory, type AnomalyOptionsInput } from '../nodes/lib/anomaly';
 import type { NetworkFlow } from '../nodes/lib/network-flow';
 import type { BenchResult } from './types';
 
@@ -89,6 +96,53 @@ const CASES: { name: string; opts: AnomalyOptionsInput; main?: boolean }[] = [
   { name: 'ewma sum:bytes sliding (5 hops)', opts: { metric: 'sum:bytes', rule: 'ewma', windowType: 'sliding' } },
 ];
 
+/** A full GC, without needing node to be started with --expose-gc. */
+function collect(): void {
+  v8.setFlagsFromString('--expose-gc');
+  (vm.runInNewContext('gc') as () => void)();
+}
+
+function held(): number {
+  collect();
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers; // sketches live in ArrayBuffers, outside the JS heap
+}
+
+/** Feeds `perKey` records to each of `keys` keys (a new value or key each time); heap held after. */
+function memoryCase(name: string, opts: AnomalyOptionsInput, keys: number, perKey: number,
+  rec: (key: number, j: number) => NetworkFlow): BenchResult {
+  const before = held();
+  const e = new AnomalyEngine({ key: 'src.ip', window: 600, rule: 'threshold', threshold: 1e12, ...opts }, { now: () => T0 + 86_400_000 });
+  let batch: NetworkFlow[] = [];
+  for (let j = 0; j < perKey; j++) {
+    for (let k = 0; k < keys; k++) {
+      batch.push(rec(k, j));
+      if (batch.length === BATCH) {
+        e.ingest(batch);
+        batch = [];
+      }
+    }
+  }
+  e.ingest(batch);
+  const bytes = held() - before;
+  const worst = estimateMemory(e.options).bytes;
+  const s = e.structureSizes();
+  return {
+    name: `anomaly memory: ${name} (${s.keys} keys held, ${s.panes} panes, ${s.sketches} sketches)`,
+    value: Math.round(bytes / 1e5) / 10,
+    unit: 'MB held',
+    baseline: Math.round(worst / 1e5) / 10,
+    ratio: Number((bytes / worst).toFixed(3)),
+    target: 'ratio <= 1 (at most the worst case estimateMemory states)',
+    pass: bytes <= worst,
+  };
+}
+
+const ip = (i: number): string => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+const flowAt = (ts: number, src: string, dst: string): NetworkFlow => ({
+  kind: 'flow', vendor: 'firewalla', endpoint: 'flows', ts, direction: 'outbound', src: { ip: src }, dst: { ip: dst, port: 443 }, bytes: 1,
+});
+
 export async function run(): Promise<BenchResult[]> {
   const pool = makePool();
   const base = baselineRate(pool);
@@ -110,6 +164,11 @@ export async function run(): Promise<BenchResult[]> {
     }
     out.push(res);
   }
+  // Record time 1 ms a record, all inside one 600 s window per key.
+  out.push(memoryCase('scan of 1,000,000 distinct keys, count, maxKeys 5,000', { metric: 'count', maxKeys: 5000 }, 1_000_000, 1,
+    (k) => flowAt(T0 + k * 0.5, ip(k), '1.1.1.1')));
+  out.push(memoryCase('distinct:dst.ip, 1,000 keys x 10,000 values', { metric: 'distinct:dst.ip', maxKeys: 1000 }, 1000, 10_000,
+    (k, j) => flowAt(T0 + Math.floor((j * 1000 + k) / 20), ip(k), ip(j + 1_000_000))));
   return out;
 }
 

@@ -7,7 +7,9 @@
  * message is handled.
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
-import { AnomalyEngine, type AnomalyEvent } from './lib/anomaly';
+import {
+  AnomalyEngine, estimateMemory, formatBytes, migrateAnomalyConfig, parseOptions, type AnomalyEvent, type AnomalyOptionsInput,
+} from './lib/anomaly';
 import { BadInputError, FlowError } from './lib/errors';
 
 interface AnomalyNodeDef extends NodeDef {
@@ -17,7 +19,7 @@ interface AnomalyNodeDef extends NodeDef {
   windowType?: string;
   rule?: string;
   threshold?: string | number;
-  k?: string | number;
+  band?: string | number;
   alpha?: string | number;
   warmup?: string | number;
   pending?: string | number;
@@ -32,6 +34,16 @@ type Send = (msg: NodeMessage | Array<NodeMessage | NodeMessage[] | null>) => vo
 type Done = (err?: Error) => void;
 
 const T = 'network-flow-anomaly';
+
+/** The engine options of a saved node (older property names upgraded): one mapping for the node and the editor's check. */
+function engineInput(saved: Record<string, unknown>): AnomalyOptionsInput {
+  const c = migrateAnomalyConfig(saved);
+  return {
+    key: c.key, metric: c.metric, window: c.window, windowType: c.windowType, rule: c.rule, threshold: c.threshold,
+    band: c.band, alpha: c.alpha, warmup: c.warmup, pending: c.pending, cooldown: c.cooldown, resolve: c.resolve,
+    maxKeys: c.maxKeys, lateness: c.lateness,
+  };
+}
 const STATE_KEY = 'anomalyState';
 const PERSIST_EVERY_MS = 60_000;
 const STATUS_EVERY_MS = 1_000;
@@ -45,12 +57,10 @@ export = function register(RED: NodeAPI): void {
     let engine: AnomalyEngine | undefined;
     let configError: FlowError | undefined;
     try {
-      engine = new AnomalyEngine({
-        key: config.key, metric: config.metric, window: config.window, windowType: config.windowType,
-        rule: config.rule, threshold: config.threshold, k: config.k, alpha: config.alpha, warmup: config.warmup,
-        pending: config.pending, cooldown: config.cooldown, resolve: config.resolve, maxKeys: config.maxKeys,
-        lateness: config.lateness,
-      });
+      // Flows saved by older versions use older property names (`k` for `band`).
+      engine = new AnomalyEngine(engineInput(config as unknown as Record<string, unknown>));
+      const memory = estimateMemory(engine.options);
+      if (memory.overLimit) node.warn(RED._(`${T}.errors.memory`, { estimate: memory.text, limit: formatBytes(memory.limit) }));
     } catch (err) {
       configError = err instanceof FlowError ? err : new BadInputError('config', String(err));
       node.error(configError);
@@ -136,8 +146,14 @@ export = function register(RED: NodeAPI): void {
         const res = engine.ingest(payload);
         events.push(...res.events);
         if (res.invalid > 0) {
+          // One coded error per message, whatever the number of bad records: a Catch node gets
+          // BAD_INPUT and the list (index, reason) in msg.invalid; the rest of the batch counted.
+          // The records stay out of the report: Catch deep-clones its message, and a batch may
+          // be large or hold the very value (5,000 levels deep) that was refused.
           const first = res.errors[0]!;
-          node.warn(RED._(`${T}.errors.badRecords`, { count: res.invalid, index: first.index, message: first.message }));
+          const err = new BadInputError('payload', RED._(`${T}.errors.badRecords`, { count: res.invalid, index: first.index, message: first.message }));
+          const { payload: _records, ...rest } = msg;
+          node.error(err, { ...rest, invalid: res.errors.map((e) => ({ index: e.index, reason: e.message })) });
         }
       } else if (msg.flush !== true) {
         return done(new BadInputError('payload', 'expected a NetworkFlow record or an array of records'));
@@ -175,4 +191,22 @@ export = function register(RED: NodeAPI): void {
   }
 
   RED.nodes.registerType(T, AnomalyNode);
+
+  // The dialog shows the worst-case memory of its settings as the user types; the rule lives in
+  // nodes/lib/anomaly/memory.ts only.
+  RED.httpAdmin.post(`/${T}/memory`, RED.auth.needsPermission(`${T}.read`), (req, res) => {
+    const body = req.body as unknown;
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+      res.status(400).json({ ok: false, field: 'body', message: 'body: expected the node\'s settings as a JSON object' });
+      return;
+    }
+    try {
+      const m = estimateMemory(parseOptions(engineInput(body as Record<string, unknown>)));
+      res.json({ ok: true, bytes: m.bytes, text: m.text, overLimit: m.overLimit, limit: formatBytes(m.limit) });
+    } catch (err) {
+      // A setting the dialog already marks red: a normal answer, not a failed request.
+      const e = err instanceof FlowError ? err : new BadInputError('config', String(err));
+      res.json({ ok: false, field: e.field, message: e.message });
+    }
+  });
 };

@@ -171,7 +171,7 @@ const ROWS: NodeRow[] = [
   },
   {
     type: 'network-flow-anomaly',
-    fields: ['name', 'key', 'metric', 'window', 'windowType', 'rule', 'threshold', 'k', 'alpha', 'warmup', 'pending', 'cooldown', 'resolve', 'maxKeys'],
+    fields: ['name', 'key', 'metric', 'window', 'windowType', 'rule', 'threshold', 'band', 'alpha', 'warmup', 'pending', 'cooldown', 'resolve', 'maxKeys'],
     bad: [
       { field: 'window', value: 'abc' },
       { field: 'window', value: '0' },
@@ -387,6 +387,17 @@ describe('Node-RED editor in a real Chromium', function () {
     await setField(page, 'node-input', 'window', '60');
     await setField(page, 'node-input', 'rule', 'threshold');
     await setField(page, 'node-input', 'threshold', '5');
+    await setField(page, 'node-input', 'rule', 'ewma');
+    // The band was once `k`, a name the editor reserves and silently dropped.
+    await setField(page, 'node-input', 'band', '2.5');
+    await setField(page, 'node-input', 'rule', 'threshold');
+    // The worst-case memory is computed by the runtime as the user types, and warns above its limit.
+    await page.locator('#nfa-memory[data-over="false"]').waitFor({ state: 'visible' });
+    await setField(page, 'node-input', 'maxKeys', '1000000');
+    await page.locator('#nfa-memory[data-over="true"]').waitFor({ state: 'visible' });
+    (await page.locator('#nfa-memory').textContent())!.should.match(/1,000,000 keys × .* is above 537 MB/);
+    await setField(page, 'node-input', 'maxKeys', '10000');
+    await page.locator('#nfa-memory[data-over="false"]').waitFor({ state: 'visible' });
     await page.locator('#node-input-resolve').check();
     await page.click('#node-dialog-ok');
     await page.locator('#node-dialog-ok').waitFor({ state: 'detached' });
@@ -409,6 +420,8 @@ describe('Node-RED editor in a real Chromium', function () {
     saved!.should.containEql({ type: 'network-flow-anomaly', name: 'e2e anomaly', key: 'dst.ip, dst.port', metric: 'distinct:src.ip', rule: 'threshold', resolve: true });
     String(saved!.window).should.equal('60');
     String(saved!.threshold).should.equal('5');
+    String(saved!.band).should.equal('2.5');
+    saved!.should.not.have.property('k');
     Number(saved!.outputs).should.equal(2);
     newProblems().should.be.empty();
   });

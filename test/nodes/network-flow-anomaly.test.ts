@@ -3,8 +3,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import helper, { type TestFlowsItem } from 'node-red-node-test-helper';
 import anomalyNode = require('../../nodes/network-flow-anomaly');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const catchNode = require('@node-red/nodes/core/common/25-catch.js') as unknown;
 import webhookExample = require('../../examples/anomaly-webhook.json');
-import { AnomalyEngine } from '../../nodes/lib/anomaly';
+import { AnomalyEngine, estimateMemory, parseOptions } from '../../nodes/lib/anomaly';
 import { pinDate } from '../support/clock';
 import type { NetworkFlow } from '../../nodes/lib/network-flow';
 
@@ -32,7 +34,7 @@ function collect(n: ReturnType<typeof helper.getNode>): Received[] {
 }
 
 type FlowItem = Record<string, unknown> & { id: string; type: string };
-const load = (items: FlowItem[]): Promise<void> => helper.load(anomalyNode, items as TestFlowsItem[]);
+const load = (items: FlowItem[]): Promise<void> => helper.load([anomalyNode, catchNode] as never, items as TestFlowsItem[]);
 
 const tick = (ms = 50) => new Promise((r) => setTimeout(r, ms));
 
@@ -44,9 +46,20 @@ function logged(level: 'ERROR' | 'WARN'): LogEntry[] {
 
 const base = {
   id: 'an', type: 'network-flow-anomaly', z: 'f1', name: '', key: 'src.ip', metric: 'sum:bytes', window: '60',
-  windowType: 'tumbling', rule: 'threshold', threshold: '1000', k: '3', alpha: '0.1', warmup: '', pending: '1',
+  windowType: 'tumbling', rule: 'threshold', threshold: '1000', band: '3', alpha: '0.1', warmup: '', pending: '1',
   cooldown: '3600', resolve: false, maxKeys: '100', lateness: '0', persist: false, outputs: 1,
 };
+
+/** The node wired to a helper, with a Catch node wired to another. */
+async function loadWithCatch(): Promise<{ got: Received[]; caught: Received[] }> {
+  await load([
+    { ...base, wires: [['h1']] },
+    { id: 'c1', type: 'catch', z: 'f1', scope: null, uncaught: false, wires: [['caught']] },
+    { id: 'h1', type: 'helper', z: 'f1' },
+    { id: 'caught', type: 'helper', z: 'f1' },
+  ]);
+  return { got: collect(helper.getNode('h1')), caught: collect(helper.getNode('caught')) };
+}
 
 describe('network-flow-anomaly node', () => {
   pinDate();
@@ -128,21 +141,74 @@ describe('network-flow-anomaly node', () => {
     String(logged('ERROR').pop()!.msg).should.match(/window: -5/);
   });
 
-  it('warns about bad records and keeps the rest of the batch', async () => {
-    await load([
-      { ...base, wires: [['h1']] },
-      { id: 'h1', type: 'helper', z: 'f1' },
-    ]);
-    const got = collect(helper.getNode('h1'));
+  it('reports bad records to Catch with a code and msg.invalid, and keeps the rest of the batch', async () => {
+    const { got, caught } = await loadWithCatch();
     const recs: unknown[] = stream([5000, 10]);
     recs.splice(1, 0, { src: { ip: 'x' }, bytes: 1 });
     helper.getNode('an').receive({ payload: recs });
     await tick();
     got.length.should.equal(1);
+    caught.length.should.equal(1); // one report per message, not one per record
+    const m = caught[0] as unknown as { error: { code?: string; message: string }; invalid: { index: number; reason: string }[] };
+    m.error.code!.should.equal('BAD_INPUT');
+    m.invalid.should.eql([{ index: 1, reason: 'ts: missing (expected a record time in epoch ms or an ISO date)' }]);
+  });
+
+  it('reports a nanosecond time and a key nested 5,000 levels deep as bad records, not as exceptions', async () => {
+    const { got, caught } = await loadWithCatch();
+    let deep: unknown = '10.0.0.9';
+    for (let i = 0; i < 5000; i++) deep = { ip: deep };
+    const recs: unknown[] = [
+      { ...flow(T0 + 1000, '10.0.0.1', 5000), ts: T0 * 1e6 },
+      { ...flow(T0 + 2000, '10.0.0.2', 5000), src: deep },
+      flow(T0 + 3000, '192.168.1.23', 5000),
+    ];
+    helper.getNode('an').receive({ payload: recs });
+    helper.getNode('an').receive({ flush: true });
+    await tick();
+    got.length.should.equal(1); // the good record still alerts
+    caught.length.should.equal(1);
+    const m = caught[0] as unknown as { error: { code?: string; message: string }; invalid: { index: number; reason: string }[] };
+    m.error.code!.should.equal('BAD_INPUT');
+    m.invalid.map((x) => x.index).should.eql([0, 1]);
+    m.invalid[0]!.reason.should.match(/^ts: .* out of range .*nanoseconds/);
+    m.invalid[1]!.reason.should.match(/^src\.ip: nested deeper than/);
+  });
+
+  it('uses the band saved as `k` by flows from before the rename', async () => {
+    // A steady series with a step up: above mean + 1 std but inside mean + 3 std.
+    const xs = [1000, 1100, 1000, 1100, 1000, 1100, 1000, 1100, 1180];
+    const opts = { key: 'src.ip', metric: 'sum:bytes', window: 60, rule: 'ewma', alpha: 0.3, warmup: 4, lateness: 0 };
+    const alertsWith = (band: number): number => {
+      const e = new AnomalyEngine({ ...opts, band });
+      return [...e.ingest(stream(xs)).events, ...e.flush()].filter((ev) => ev.type === 'alert').length;
+    };
+    alertsWith(1).should.equal(1);
+    alertsWith(3).should.equal(0); // the default band: the old value must not be lost
+    const old: Record<string, unknown> = { ...base, rule: 'ewma', alpha: '0.3', warmup: '4', threshold: '', k: '1', wires: [['h1']] };
+    delete old.band;
+    await load([old as FlowItem, { id: 'h1', type: 'helper', z: 'f1' }]);
+    const got = collect(helper.getNode('h1'));
+    helper.getNode('an').receive({ payload: stream(xs) });
+    helper.getNode('an').receive({ flush: true });
+    await tick();
+    got.length.should.equal(1);
+  });
+
+  it('answers the dialog\'s memory check from the runtime\'s estimate, and warns at deploy above the limit', async () => {
+    await load([{ ...base, maxKeys: '1000000', wires: [[]] }]);
     const warns = logged('WARN');
-    warns.length.should.equal(1);
-    // The test runtime's RED._ returns the key; the record index and reason are its parameters.
-    String(warns[0]!.msg).should.match(/errors\.badRecords/);
+    warns.length.should.be.above(0); // the test runtime may echo an entry through the flow's log
+    warns.forEach((w) => String(w.msg).should.match(/errors\.memory/));
+    const small = await helper.request().post('/network-flow-anomaly/memory').send({ ...base, maxKeys: '1000' }).expect(200);
+    const want = estimateMemory(parseOptions({ key: 'src.ip', metric: 'sum:bytes', window: 60, rule: 'threshold', threshold: 1000, maxKeys: 1000, lateness: 0 }));
+    (small.body as { text: string; overLimit: boolean }).should.containEql({ ok: true, text: want.text, overLimit: false });
+    const big = await helper.request().post('/network-flow-anomaly/memory').send({ ...base, maxKeys: '1000000', metric: 'distinct:dst.ip' }).expect(200);
+    (big.body as { overLimit: boolean }).overLimit.should.be.true();
+    // An old flow's `k` is read there too; a bad setting names its field.
+    const bad = await helper.request().post('/network-flow-anomaly/memory').send({ ...base, band: '', k: '-1' }).expect(200);
+    (bad.body as { ok: boolean; field: string }).should.containEql({ ok: false, field: 'band' });
+    await helper.request().post('/network-flow-anomaly/memory').send([1]).expect(400);
   });
 
   it('rejects a payload that is not records', async () => {

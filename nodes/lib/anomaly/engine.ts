@@ -22,7 +22,7 @@
  * - threshold: value > threshold.
  * - ewma: Finch (2009) incremental EW mean and variance with weight alpha, first window
  *   initialises the mean (variance 0): diff = x - mean; incr = alpha * diff; mean += incr;
- *   var = (1 - alpha) * (var + diff * incr). Band = mean ± k * sqrt(var), compared BEFORE the
+ *   var = (1 - alpha) * (var + diff * incr). Band = mean ± k * sqrt(var) (k is the `band` option), compared BEFORE the
  *   window updates it.
  * - zscore: mean and sample standard deviation (n - 1) of the previous `history` active windows;
  *   anomalous when (x - mean) / std > k, i.e. x above mean + k * std.
@@ -42,6 +42,9 @@
 import { systemClock } from '../clock';
 import { BadInputError } from '../errors';
 import { formatSpan, formatValue } from './format';
+import { DistinctCounter, HyperLogLog, unionCount } from './hyperloglog';
+import { panesPerKey } from './memory';
+import { isTimeInRange, keyText, MAX_ABS_VALUE, MAX_KEY_TEXT, metricNumber, recordTime, timeProblem, valueText } from './record-checks';
 import { parseOptions, type AnomalyOptions, type AnomalyOptionsInput, type MetricKind, type Rule } from './options';
 
 export interface Baseline {
@@ -93,7 +96,7 @@ export interface IngestResult {
   late: number;
   /** Records without a value for the key paths. */
   noKey: number;
-  /** Bad records, reported and skipped (the first 10 kept in `errors`). */
+  /** Bad records, reported and skipped (the first `MAX_REPORTED` kept in `errors`). */
   invalid: number;
   errors: RecordError[];
 }
@@ -112,12 +115,27 @@ export interface EngineStats {
   maxTs: number | null;
 }
 
+export interface StructureSizes {
+  keys: number;
+  /** Open and closed panes held, over all keys, and the most any one key holds. */
+  panes: number;
+  maxPanesPerKey: number;
+  /** distinct: panes counting with a HyperLogLog sketch, and values held exactly (as hashes). */
+  sketches: number;
+  exactValues: number;
+  /** Records held as alert samples. */
+  samples: number;
+  /** z-score: history slots allocated. */
+  historyValues: number;
+}
+
 /** One pane of one key: the metric accumulated over `window / hops` of record time. */
 interface Pane {
   idx: number;
   val: number;
   n: number;
-  set: Set<unknown> | null;
+  /** distinct: the pane's values, exact while few, then a fixed-size sketch. */
+  distinct: DistinctCounter | null;
   samples: unknown[];
   /** For sum / rate: the metric value of each sample, to keep the largest contributors. */
   sv: number[];
@@ -188,27 +206,10 @@ function getter(path: string): Getter {
   };
 }
 
-/** Key part as text; undefined when the record has no usable value there. */
-function keyPart(v: unknown): string | undefined {
-  if (typeof v === 'string') return v === '' ? undefined : v;
-  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
-  if (v === null || v === undefined) return undefined;
-  return JSON.stringify(v);
-}
-
-/** Record time in epoch ms: a number, a Date, or a numeric or ISO string. NaN when unusable. */
-function recordTime(r: unknown): number {
-  const t = (r as { ts?: unknown }).ts;
-  if (typeof t === 'number') return t;
-  if (t instanceof Date) return t.getTime();
-  if (typeof t === 'string' && t.trim() !== '') {
-    const n = Number(t);
-    return Number.isFinite(n) ? n : Date.parse(t);
-  }
-  return NaN;
-}
 
 const KEY_SEP = '\u001f';
+/** Bad records listed per batch (all are counted): the report stays small whatever comes in. */
+export const MAX_REPORTED = 100;
 export const STATE_FORMAT = 'network-flow-anomaly/1';
 
 export class AnomalyEngine {
@@ -230,6 +231,8 @@ export class AnomalyEngine {
   private head: KeyState | null = null; // most recently seen
   private tail: KeyState | null = null; // least recently seen
   private readonly active = new Set<KeyState>();
+  /** distinct, sliding windows: the union of a window's panes is built here. */
+  private readonly scratch = new HyperLogLog();
   private maxTs = -Infinity;
   /** Panes with idx < closedUpTo are closed. */
   private closedUpTo = -Infinity;
@@ -284,6 +287,26 @@ export class AnomalyEngine {
   }
 
   /**
+   * What the engine holds, counted structure by structure (the quantities memory.ts prices):
+   * walks every key, so for tests and diagnostics, not per record.
+   */
+  structureSizes(): StructureSizes {
+    const out: StructureSizes = { keys: this.keys.size, maxPanesPerKey: 0, panes: 0, sketches: 0, exactValues: 0, samples: 0, historyValues: 0 };
+    for (const s of this.keys.values()) {
+      const panes = [...s.open, ...s.ring.filter((p): p is Pane => p !== null)];
+      out.panes += panes.length;
+      out.maxPanesPerKey = Math.max(out.maxPanesPerKey, panes.length);
+      for (const p of panes) {
+        out.samples += p.samples.length;
+        if (p.distinct?.isExact === false) out.sketches++;
+        out.exactValues += p.distinct?.exactSize ?? 0;
+      }
+      out.historyValues += s.hist?.length ?? 0;
+    }
+    return out;
+  }
+
+  /**
    * Feeds records (any order). A batch is processed in `ts` order, so a page that arrives
    * newest-first is as good as one that streamed. Returns the alerts and resolves of every
    * window the batch closed, in window-end order.
@@ -295,13 +318,21 @@ export class AnomalyEngine {
     const { times, order } = sortedOrder(list);
     for (let j = 0; j < list.length; j++) {
       const i = order ? order[j]! : j;
-      const msg = this.addAt(list[i], times[i]!);
+      let msg: string | null;
+      try {
+        msg = this.addAt(list[i], times[i]!);
+      } catch (err) {
+        // Last line of defence (a throwing getter on a record built in a function node):
+        // reported like any bad record, never thrown at the flow.
+        this.nInvalid++;
+        msg = `record: unreadable (${err instanceof Error ? err.name : 'error'})`;
+      }
       if (msg === null) res.accepted++;
       else if (msg === LATE) res.late++;
       else if (msg === NO_KEY) res.noKey++;
       else {
         res.invalid++;
-        if (res.errors.length < 10) res.errors.push({ index: i, message: msg });
+        if (res.errors.length < MAX_REPORTED) res.errors.push({ index: i, message: msg });
       }
     }
     res.errors.sort((x, y) => x.index - y.index);
@@ -322,9 +353,9 @@ export class AnomalyEngine {
       this.nInvalid++;
       return 'record: expected an object';
     }
-    if (!Number.isFinite(ts)) {
+    if (!isTimeInRange(ts)) {
       this.nInvalid++;
-      return 'ts: expected a record time in epoch ms';
+      return timeProblem(r);
     }
     if (ts > this.nowCache + this.maxFutureMs) {
       // Re-read the clock once before rejecting: the cached value may be a batch old.
@@ -335,37 +366,46 @@ export class AnomalyEngine {
       }
     }
     let x = 1;
-    let dv: unknown;
+    let dv: string | undefined;
     const kind = this.kind;
     if (kind === 'sum' || kind === 'rate') {
       const v = this.metricGetter!(r);
-      if (typeof v === 'number') x = v;
-      else if (v === undefined || v === null) x = 0;
-      else x = typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
-      if (!Number.isFinite(x)) {
-        this.nInvalid++;
-        return `${this.options.metric.path}: "${String(v)}" is not a number`;
+      // Plain finite numbers (nearly every record) skip the checks' call.
+      if (typeof v === 'number' && v <= MAX_ABS_VALUE && v >= -MAX_ABS_VALUE) {
+        x = v;
+      } else {
+        const n = metricNumber(v);
+        if (typeof n !== 'number') {
+          this.nInvalid++;
+          return `${this.options.metric.path}: ${n.reason}`;
+        }
+        x = n;
       }
     } else if (kind === 'distinct') {
-      dv = this.metricGetter!(r);
-      if (dv !== null && typeof dv === 'object') dv = JSON.stringify(dv);
+      const v = valueText(this.metricGetter!(r));
+      if (typeof v === 'object') {
+        this.nInvalid++;
+        return `${this.options.metric.path}: ${v.reason}`;
+      }
+      dv = v;
     }
 
     // Key before the watermark moves: a record without a key must not close windows.
     let id: string | undefined;
     const g = this.keyGetters;
-    if (g.length === 1) {
-      id = keyPart(g[0]!(r));
-    } else {
-      id = '';
-      for (let i = 0; i < g.length; i++) {
-        const p = keyPart(g[i]!(r));
+    for (let i = 0; i < g.length; i++) {
+      const v = g[i]!(r);
+      // Plain short strings (nearly every key) skip the checks' call.
+      const p = typeof v === 'string' && v.length <= MAX_KEY_TEXT && v !== '' ? v : keyText(v);
+      if (typeof p !== 'string') {
         if (p === undefined) {
           id = undefined;
           break;
         }
-        id = i === 0 ? p : id + KEY_SEP + p;
+        this.nInvalid++;
+        return `${this.options.key[i]}: ${p.reason}`;
       }
+      id = i === 0 ? p : id + KEY_SEP + p;
     }
     if (id === undefined) {
       this.nNoKey++;
@@ -412,7 +452,7 @@ export class AnomalyEngine {
         at = i;
       }
       if (pane === null) {
-        pane = { idx: p, val: 0, n: 0, set: kind === 'distinct' ? new Set() : null, samples: [], sv: [], svMin: -Infinity };
+        pane = { idx: p, val: 0, n: 0, distinct: kind === 'distinct' ? new DistinctCounter() : null, samples: [], sv: [], svMin: -Infinity };
         open.splice(at, 0, pane);
         s.cur = open[open.length - 1]!;
       }
@@ -420,8 +460,7 @@ export class AnomalyEngine {
     pane.n++;
     const cap = this.sampleCap;
     if (kind === 'distinct') {
-      if (dv !== undefined && dv !== null && dv !== '' && pane.set!.size < this.maxDistinct && !pane.set!.has(dv)) {
-        pane.set!.add(dv);
+      if (dv !== undefined && pane.distinct!.add(dv)) {
         if (pane.samples.length < cap) pane.samples.push(r);
       }
     } else {
@@ -552,10 +591,10 @@ export class AnomalyEngine {
     const kind = this.options.metric.kind;
     const ring = s.ring;
     if (kind === 'distinct') {
-      if (ring.length === 1) return ring[0] ? ring[0].set!.size : 0;
-      const u = new Set<unknown>();
-      for (const p of ring) if (p) for (const v of p.set!) u.add(v);
-      return Math.min(u.size, this.options.maxDistinct);
+      let n: number;
+      if (ring.length === 1) n = ring[0] ? ring[0].distinct!.count() : 0;
+      else n = unionCount(ring.filter((p) => p !== null).map((p) => p!.distinct!), this.scratch);
+      return Math.min(n, this.maxDistinct);
     }
     let v = 0;
     for (const p of ring) if (p) v += p.val;
@@ -584,7 +623,7 @@ export class AnomalyEngine {
 
   /** The band of the current baseline, before this window updates it; null while unknown. */
   private band(s: KeyState): Baseline | null {
-    const { rule, k } = this.options;
+    const { rule, band: k } = this.options;
     let mean: number;
     let std: number;
     if (rule === 'ewma') {
@@ -772,19 +811,22 @@ export class AnomalyEngine {
     if (st.fingerprint !== this.fingerprint()) return false;
     const o = this.options;
     const fresh = new Map<string, KeyState>();
+    const maxOpen = panesPerKey(o) - o.hops;
     const list: KeyState[] = [];
     for (const k of st.keys) {
       if (!k || typeof k.id !== 'string' || typeof k.firstSeen !== 'number' || !Array.isArray(k.ring) || k.ring.length !== o.hops || !Array.isArray(k.open)) {
         throw new BadInputError('state', 'a key entry is malformed');
       }
+      // A saved state must not bring in more than these settings can hold.
+      if (k.open.length > maxOpen) throw new BadInputError('state', `a key holds ${k.open.length} open windows (at most ${maxOpen})`);
       const s = new KeyState(k.id, k.fields ?? {}, k.firstSeen, o.hops);
-      s.nextPane = typeof k.nextPane === 'number' ? k.nextPane : -Infinity;
+      s.nextPane = timeOr(k.nextPane, -Infinity);
       s.active = k.active === true;
       s.windows = num(k.windows);
       s.pendingRun = num(k.pendingRun);
       s.alerting = k.alerting === true;
-      s.alertEnd = k.alertEnd ?? -Infinity;
-      s.lastAlertEnd = k.lastAlertEnd ?? -Infinity;
+      s.alertEnd = timeOr(k.alertEnd, -Infinity);
+      s.lastAlertEnd = timeOr(k.lastAlertEnd, -Infinity);
       s.mean = num(k.mean);
       s.variance = num(k.variance);
       s.n = num(k.n);
@@ -820,8 +862,8 @@ export class AnomalyEngine {
     this.nLate = num(c.late);
     this.nNoKey = num(c.noKey);
     this.nInvalid = num(c.invalid);
-    this.maxTs = st.maxTs ?? -Infinity;
-    this.closedUpTo = st.closedUpTo ?? -Infinity;
+    this.maxTs = timeOr(st.maxTs, -Infinity);
+    this.closedUpTo = timeOr(st.closedUpTo, -Infinity);
     return true;
   }
 
@@ -831,7 +873,7 @@ export class AnomalyEngine {
       idx: p.idx,
       val: num(p.val),
       n: p.n,
-      set: this.options.metric.kind === 'distinct' ? new Set(Array.isArray(p.set) ? p.set : []) : null,
+      distinct: this.options.metric.kind === 'distinct' ? DistinctCounter.fromJson(p.hashes, p.hll, p.set) : null,
       samples: Array.isArray(p.samples) ? p.samples : [],
       sv: Array.isArray(p.sv) ? p.sv.map(num) : [],
       svMin: -Infinity,
@@ -845,6 +887,11 @@ export interface PaneJson {
   idx: number;
   val: number;
   n: number;
+  /** distinct, exact: the values' hashes. */
+  hashes?: number[];
+  /** distinct, sketched: the HyperLogLog registers, base64. */
+  hll?: string;
+  /** distinct, states saved before the sketch: the values themselves (read only). */
   set?: unknown[];
   samples: unknown[];
   sv: number[];
@@ -887,13 +934,18 @@ function finiteOrNull(n: number): number | null {
   return Number.isFinite(n) ? n : null;
 }
 
+/** A saved time or pane index; `fallback` for anything that is not a finite number. */
+function timeOr(v: unknown, fallback: number): number {
+  return typeof v === 'number' && Number.isFinite(v) ? v : fallback;
+}
+
 function num(v: unknown): number {
   return typeof v === 'number' && Number.isFinite(v) ? v : 0;
 }
 
 function paneJson(p: Pane): PaneJson {
   const j: PaneJson = { idx: p.idx, val: p.val, n: p.n, samples: p.samples, sv: p.sv };
-  if (p.set) j.set = Array.from(p.set);
+  if (p.distinct) Object.assign(j, p.distinct.toJson());
   return j;
 }
 

@@ -24,6 +24,11 @@ function scaled(n: number, units: string[], sep: string): string {
   return `${sig3(v)}${units[i] ? sep + units[i] : ''}`;
 }
 
+/** `130 MB`, `4.1 kB`: a size in decimal units. */
+export function formatBytes(n: number): string {
+  return scaled(n, BYTE_UNITS, ' ');
+}
+
 export function isBytesMetric(metric: MetricSpec): boolean {
   return (metric.kind === 'sum' || metric.kind === 'rate') && /bytes/i.test(metric.path ?? '');
 }

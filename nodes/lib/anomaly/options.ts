@@ -32,8 +32,8 @@ export interface AnomalyOptions {
   rule: Rule;
   /** `threshold` rule: the limit. Baseline rules: an optional floor the value must also exceed. */
   threshold?: number;
-  /** Band half-width in standard deviations (ewma, zscore). */
-  k: number;
+  /** Band half-width in standard deviations (ewma, zscore); saved as `k` before 0.2 (see migrations.ts). */
+  band: number;
   /** EWMA weight of the newest window. */
   alpha: number;
   /** Active windows per key before any alert. */
@@ -52,7 +52,7 @@ export interface AnomalyOptions {
   history: number;
   /** Records attached to an alert. */
   sampleSize: number;
-  /** distinct: values remembered per key and window (the count saturates there). */
+  /** distinct: the count saturates there (memory does not depend on it: see hyperloglog.ts). */
   maxDistinct: number;
   /** Seconds a record's time may be ahead of the wall clock before it is rejected. */
   maxFuture: number;
@@ -129,6 +129,20 @@ function bool(field: string, v: unknown, def: boolean): boolean {
 
 /** Default sliding hops: a 300 s window is evaluated every 60 s. */
 export const DEFAULT_HOPS = 5;
+/**
+ * Caps on every setting that multiplies memory (see memory.ts for what each costs): keys held,
+ * panes per key (hops, and lateness in panes), baseline history per key.
+ */
+export const MAX_KEYS = 1_000_000;
+export const MAX_HOPS = 60;
+/** Lateness in panes (window / hops): a key never holds more open panes than this, plus one. */
+export const MAX_LATE_PANES = 60;
+export const MAX_HISTORY = 1000;
+
+/** Largest lateness, seconds, for a window and hops: `MAX_LATE_PANES` panes of window / hops. */
+export function maxLateness(window: number, hops: number): number {
+  return (MAX_LATE_PANES * window) / hops;
+}
 
 /** Validates and fills defaults. Throws `BadInputError` naming the first bad property. */
 export function parseOptions(input: AnomalyOptionsInput): AnomalyOptions {
@@ -138,7 +152,7 @@ export function parseOptions(input: AnomalyOptionsInput): AnomalyOptions {
     : parseMetric(isBlank(input.metric) ? 'sum:bytes' : input.metric);
   const window = ranged('window', input.window, 300, 0, 31 * 86400, { minExclusive: true });
   const windowType = oneOf('windowType', input.windowType, WINDOW_TYPES, 'tumbling');
-  const hops = windowType === 'tumbling' ? 1 : ranged('hops', input.hops, DEFAULT_HOPS, 2, 60, { integer: true });
+  const hops = windowType === 'tumbling' ? 1 : ranged('hops', input.hops, DEFAULT_HOPS, 2, MAX_HOPS, { integer: true });
   const rule = oneOf('rule', input.rule, RULES, 'ewma');
   let threshold: number | undefined;
   if (isBlank(input.threshold)) {
@@ -146,21 +160,21 @@ export function parseOptions(input: AnomalyOptionsInput): AnomalyOptions {
   } else {
     threshold = num('threshold', input.threshold, 'a number');
   }
-  const k = ranged('k', input.k, 3, 0, 100, { minExclusive: true });
+  const band = ranged('band', input.band, 3, 0, 100, { minExclusive: true });
   const alpha = ranged('alpha', input.alpha, 0.1, 0, 1, { minExclusive: true });
   const warmup = ranged('warmup', input.warmup, rule === 'threshold' ? 0 : 10, 0, 100000, { integer: true });
   const pending = ranged('pending', input.pending, 1, 0, 10000, { integer: true });
   const cooldown = ranged('cooldown', input.cooldown, 3600, 0, 365 * 86400);
   const resolve = bool('resolve', input.resolve, false);
-  const maxKeys = ranged('maxKeys', input.maxKeys, 10000, 1, 10_000_000, { integer: true });
-  // Bounded so a key never holds more than ~100 windows of open panes.
-  const lateness = ranged('lateness', input.lateness, window, 0, 100 * window);
-  const history = ranged('history', input.history, Math.max(30, warmup), 2, 100000, { integer: true });
+  const maxKeys = ranged('maxKeys', input.maxKeys, 10000, 1, MAX_KEYS, { integer: true });
+  // Bounded in panes, so a key never holds more than MAX_LATE_PANES + 1 open panes.
+  const lateness = ranged('lateness', input.lateness, window, 0, maxLateness(window, hops));
+  const history = ranged('history', input.history, Math.min(MAX_HISTORY, Math.max(30, warmup)), 2, MAX_HISTORY, { integer: true });
   const sampleSize = ranged('sampleSize', input.sampleSize, 3, 0, 20, { integer: true });
   const maxDistinct = ranged('maxDistinct', input.maxDistinct, 10000, 1, 1_000_000, { integer: true });
   const maxFuture = ranged('maxFuture', input.maxFuture, 86400, 0, 10 * 365 * 86400);
   return {
-    key, metric, window, windowType, hops, rule, threshold, k, alpha, warmup, pending, cooldown,
+    key, metric, window, windowType, hops, rule, threshold, band, alpha, warmup, pending, cooldown,
     resolve, maxKeys, lateness, history, sampleSize, maxDistinct, maxFuture,
   };
 }

@@ -1,5 +1,5 @@
 import 'should';
-import { AnomalyEngine, type AnomalyEvent, type AnomalyOptionsInput } from '../../../nodes/lib/anomaly';
+import { AnomalyEngine, estimateMemory, type AnomalyEvent, type AnomalyOptionsInput } from '../../../nodes/lib/anomaly';
 import webhookExample = require('../../../examples/anomaly-webhook.json');
 import firewallaExample = require('../../../examples/anomaly-firewalla.json');
 
@@ -40,6 +40,16 @@ describe('lib/anomaly examples', () => {
       for (const n of flow) for (const out of n.wires ?? []) for (const to of out) ids.has(to).should.be.true();
       JSON.stringify(flow).should.not.match(/"(credentials|token|password)"/);
       engineFor(flow).options.resolve.should.be.true();
+    }
+  });
+
+  it('examples save the band as `band` (never a reserved one-letter name) and stay under the memory warning', () => {
+    for (const flow of [webhookExample, firewallaExample] as ExampleNode[][]) {
+      const n = flow.find((x) => x.type === 'network-flow-anomaly')!;
+      n.should.have.property('band');
+      // x, y, z are the editor's own (position, tab); any other single letter would be dropped.
+      Object.keys(n).filter((k) => /^[a-z]$/.test(k) && !['x', 'y', 'z'].includes(k)).should.eql([]);
+      estimateMemory(engineFor(flow).options).overLimit.should.be.false();
     }
   });
 });
