@@ -43,6 +43,12 @@ export const EXPECT = {
   openList: '"["',
 } as const;
 
+/**
+ * Longer expressions are refused before they are read, so one `msg.filter` cannot hold the
+ * event loop. A list of 10,000 CIDRs is about 160,000 characters and fits.
+ */
+export const MAX_EXPRESSION_LENGTH = 256 * 1024;
+
 /** Parentheses deeper than this are refused (the parser, compiler and evaluator recurse). */
 export const MAX_DEPTH = 64;
 
@@ -63,6 +69,9 @@ class Parser {
   ) {
     if (typeof text !== 'string') {
       throw new FilterSyntaxError('', 0, `expected the expression as text, found ${typeof text}`, field);
+    }
+    if (text.length > MAX_EXPRESSION_LENGTH) {
+      throw new FilterSyntaxError('', 0, `expected at most ${MAX_EXPRESSION_LENGTH} characters, found ${text.length}`, field);
     }
     this.toks = tokenize(text, field);
   }
