@@ -31,3 +31,39 @@ function describeValue(v: unknown): string | undefined {
   if (typeof v === 'number' || typeof v === 'boolean' || v === null) return String(v);
   return Array.isArray(v) ? 'an array' : typeof v;
 }
+
+/**
+ * Values from outside nesting deeper than this are refused: recursive code (JSON.stringify,
+ * Node-RED's message cloning, String() of arrays) overflows the stack at a few thousand levels,
+ * and no vendor record or option comes near it.
+ */
+export const MAX_NESTING = 64;
+
+/**
+ * True when objects and arrays in `value` nest more than `max` levels (a plain object is one
+ * level). Iterative, so it cannot overflow the stack itself. An object reached again is walked
+ * again only when reached deeper than before, so shared or cyclic objects (built in a function
+ * node, never by JSON.parse) cost at most `max` walks each, and a cycle is always too deep.
+ */
+export function nestsDeeperThan(value: unknown, max = MAX_NESTING): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  const stack: object[] = [value];
+  const depths: number[] = [1];
+  const seen = new Map<object, number>();
+  while (stack.length > 0) {
+    const v = stack.pop() as Record<string, unknown>;
+    const d = depths.pop()!;
+    if (d > max) return true;
+    const before = seen.get(v);
+    if (before !== undefined && before >= d) continue;
+    seen.set(v, d);
+    for (const k in v) {
+      const x = v[k];
+      if (x !== null && typeof x === 'object') {
+        stack.push(x);
+        depths.push(d + 1);
+      }
+    }
+  }
+  return false;
+}

@@ -7,6 +7,7 @@
  */
 import { BadInputError } from '../errors';
 import { parseCidrList, type CidrRange } from '../ip';
+import { MAX_NESTING, nestsDeeperThan } from '../validate';
 import { VENDORS, type NetworkFlow, type Vendor } from '../network-flow';
 import { sdwanFlow, sdwanIlbFlow } from './citrix-sdwan';
 import { toEcs, type EcsDocument } from './ecs';
@@ -104,7 +105,10 @@ export function observerHost(host: unknown): string | undefined {
   let h = host.trim();
   if (h === '') return undefined;
   h = h.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '');
-  h = h.replace(/[/?#].*$/, '');
+  // Cut at the first / ? or #: a search, not `[/?#].*$`, which retries from every one of them
+  // when a line break stops `.*` short of the end (quadratic).
+  const cut = h.search(/[/?#]/);
+  if (cut >= 0) h = h.slice(0, cut);
   h = h.replace(/^[^@]*@/, '');
   if (h.startsWith('[')) {
     const end = h.indexOf(']');
@@ -204,8 +208,22 @@ export class Normalizer {
         }
         fn = NORMALIZERS[ep];
       }
+      // A raw record goes out whole (and into ECS `event.original` as JSON): refuse nesting
+      // that would overflow the stack of whatever serializes or clones it.
+      if (this.keepRaw && nestsDeeperThan(r)) {
+        invalid.push({ index: i, reason: `record: nested more than ${MAX_NESTING} levels deep` });
+        continue;
+      }
       reader.error = undefined;
-      const flow = fn(r as VendorRecord, batch);
+      let flow: NetworkFlow | undefined;
+      try {
+        flow = fn(r as VendorRecord, batch);
+      } catch (err) {
+        // The mappers report problems through the reader and should never throw; if one does
+        // (a getter on a hand-built record, say), that record is reported, not the batch lost.
+        invalid.push({ index: i, reason: `could not be normalized: ${err instanceof Error ? err.message : typeof err}` });
+        continue;
+      }
       if (flow === undefined || reader.error !== undefined) {
         invalid.push({ index: i, reason: reader.error ?? 'could not be normalized' });
         continue;
