@@ -25,9 +25,17 @@ function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
   return v;
 }
 
+/**
+ * Text from outside quoted for an error message, cut to `max` characters: a message names the
+ * bad value, it does not carry a megabyte of it into `msg.error` and the log.
+ */
+export function quoted(text: string, max = 60): string {
+  return JSON.stringify(text.length > max ? `${text.slice(0, max - 3)}...` : text);
+}
+
 function describeValue(v: unknown): string | undefined {
   if (v === undefined) return undefined;
-  if (typeof v === 'string') return JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v);
+  if (typeof v === 'string') return quoted(v);
   if (typeof v === 'number' || typeof v === 'boolean' || v === null) return String(v);
   return Array.isArray(v) ? 'an array' : typeof v;
 }
