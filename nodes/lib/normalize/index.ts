@@ -31,6 +31,9 @@ export { firewallaFlow, firewallaDirection, queryEndMs } from './firewalla';
 export { flowGatewayStat, parseFlowGatewayTime } from './flowgateway';
 export { Reader, MAX_COUNTER, isAbsent } from './reader';
 
+/** Latest time a record may carry (year 3000, epoch ms); earlier than 1970 is refused too. */
+export const MAX_TIME_MS = 32_503_680_000_000;
+
 export const FORMATS = ['networkflow', 'ecs'] as const;
 export type Format = (typeof FORMATS)[number];
 
@@ -226,6 +229,13 @@ export class Normalizer {
       }
       if (flow === undefined || reader.error !== undefined) {
         invalid.push({ index: i, reason: reader.error ?? 'could not be normalized' });
+        continue;
+      }
+      // Out-of-range times (nanoseconds read as seconds, a huge duration) are reported here,
+      // once for every vendor, before `new Date(ts)` in ECS or downstream can throw on them.
+      if (!(flow.ts >= 0 && flow.ts <= MAX_TIME_MS) || (flow.start !== undefined && !(flow.start >= 0 && flow.start <= MAX_TIME_MS))) {
+        const [field, v] = flow.ts >= 0 && flow.ts <= MAX_TIME_MS ? ['start', flow.start] : ['ts', flow.ts];
+        invalid.push({ index: i, reason: `${field}: ${String(v)} ms is not a time from 1970 to 3000` });
         continue;
       }
       out[kept++] = flow;

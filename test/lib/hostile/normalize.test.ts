@@ -102,8 +102,9 @@ function normalizeOne(n: Normalizer, record: unknown, context: Rec): { records: 
     // A reason quotes at most a short cut of the value, never the whole of it.
     res.invalid[0]!.reason.length.should.be.below(400);
   } else {
-    // What goes out can be serialized (Node-RED clones and sends it).
-    withinBudget('serialize', () => JSON.stringify(res.records[0]));
+    // What goes out can be serialized (Node-RED clones and sends it); a BigInt the caller put in
+    // a raw record it asked to keep stays the caller's.
+    withinBudget('serialize', () => JSON.stringify(res.records[0], (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)));
   }
   return res;
 }
@@ -150,6 +151,28 @@ describe('hostile input: normalize', () => {
       ),
       { numRuns: 400 },
     );
+  });
+
+  it('odd times (nanoseconds, 1e308, before 1970, past Date\'s range) are reported records in ECS too', () => {
+    const ecs = new Normalizer({ format: 'ecs' });
+    const odd = [Date.now() * 1e6, 1e308, -1, -1e15, 8.64e15 + 1, 2 ** 64, '1e20', 1e16, NaN, Infinity];
+    for (const v of odd) {
+      const cases: Array<[Rec, Rec]> = [
+        [{ ...firewallaSeed(), ts: v }, ENDPOINTS[2]!.context],
+        [{ ...firewallaSeed(), duration: v }, ENDPOINTS[2]!.context],
+        [{ ...flowGatewaySeed()[0]!, source_ip: '10.1.2.3', time: v }, ENDPOINTS[3]!.context],
+        [{ ...sdwanFlow(), age: v }, ENDPOINTS[0]!.context],
+        [sdwanIlbFlow(), { ...ENDPOINTS[1]!.context, fetchedAt: v }],
+      ];
+      for (const [rec, context] of cases) {
+        const out = withinBudget('odd time', () => ecs.normalize([rec], context, FETCHED_AT));
+        if (!out.ok) throw out.error;
+        (out.value.records.length + out.value.invalid.length).should.equal(1);
+      }
+    }
+    const res = ecs.normalize([{ ...firewallaSeed(), ts: 1_700_000_000 * 1e9 }], ENDPOINTS[2]!.context, FETCHED_AT);
+    res.invalid.should.have.length(1);
+    res.invalid[0]!.reason.should.match(/^ts: 1\.?7\d*(e\+\d+)? ms is not a time from 1970 to 3000$/);
   });
 
   describe('deep nesting (issue 19 item 6)', () => {
