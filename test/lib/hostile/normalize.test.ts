@@ -8,7 +8,7 @@ import 'should';
 import fc from 'fast-check';
 import { communityId } from '../../../nodes/lib/community-id';
 import { MAX_IP_TEXT, parseCidr, parseCidrList, parseIp } from '../../../nodes/lib/ip';
-import { Normalizer, observerHost, parseFlowGatewayTime, queryEndMs, recordsOf } from '../../../nodes/lib/normalize';
+import { isAbsent, MAX_COUNTER, Normalizer, observerHost, parseFlowGatewayTime, queryEndMs, Reader, recordsOf } from '../../../nodes/lib/normalize';
 import { MAX_NUMBER_TEXT } from '../../../nodes/lib/normalize/reader';
 import { MAX_NESTING, nestsDeeperThan } from '../../../nodes/lib/validate';
 import { FETCHED_AT, firewallaSeed, flowGatewaySeed, sdwanFlow, sdwanIlbFlow } from '../normalize/fixtures';
@@ -124,6 +124,32 @@ describe('hostile input: normalize', () => {
         normalizeOne(n, { ...sdwanFlow(), [field]: v }, ENDPOINTS[0]!.context);
       }
     }
+  });
+
+  it('counts read exactly as with the old pattern (property, text up to the cap)', () => {
+    // The old slow path, pattern for pattern: the reference for the scanner that replaced it.
+    const countByRegExp = (v: string): number | 'error' | undefined => {
+      if (isAbsent(v)) return undefined;
+      const t = v.trim();
+      const m = /^\+?0*(\d+)$/.exec(t);
+      if (m) return Number(m[1]) <= Number.MAX_SAFE_INTEGER || m[1] === '9007199254740992' ? Number(m[1]) : 'error';
+      if (!/^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/.test(t)) return 'error';
+      const n = Number(t);
+      return n < 0 || !Number.isInteger(n) || n > MAX_COUNTER ? 'error' : n;
+    };
+    const rd = new Reader([]);
+    const ch = fc.constantFrom('0', '0', '1', '9', '+', '-', '.', 'e', ' ', 'x', '\t');
+    fc.assert(
+      fc.property(fc.array(ch, { maxLength: 24 }).map((xs) => xs.join('')), fc.nat({ max: MAX_NUMBER_TEXT - 24 }), (body, zeros) => {
+        for (const v of [body, '0'.repeat(zeros) + body]) {
+          rd.begin();
+          const n = rd.count(v, 'bytes');
+          const got = rd.error === undefined ? n : 'error';
+          (got === undefined ? 'absent' : got).should.equal(((r) => (r === undefined ? 'absent' : r))(countByRegExp(v)), JSON.stringify(v));
+        }
+      }),
+      { numRuns: 3000 },
+    );
   });
 
   it('counts and ports with leading zeros up to the cap still read as before', () => {
