@@ -16,7 +16,7 @@ import { lookupProtocol } from '../protocols';
 import type { CmpOp, Expr, Metric, OrderOp, Side, TextField } from './ast';
 import { METRICS, TEXT_FIELDS } from './ast';
 import { FilterSyntaxError } from './errors';
-import { describe, tokenize, type Token } from './lexer';
+import { describe, TokenStream, type Token } from './lexer';
 import { parseDuration, parseRate, parseSize } from './values';
 
 const RESERVED = new Set(['and', 'or', 'not']);
@@ -59,7 +59,7 @@ export function parse(text: string, field = 'expression'): Expr {
 }
 
 class Parser {
-  private readonly toks: Token[];
+  private readonly toks: TokenStream;
   private pos = 0;
   private depth = 0;
 
@@ -73,7 +73,7 @@ class Parser {
     if (text.length > MAX_EXPRESSION_LENGTH) {
       throw new FilterSyntaxError('', 0, `expected at most ${MAX_EXPRESSION_LENGTH} characters, found ${text.length}`, field);
     }
-    this.toks = tokenize(text, field);
+    this.toks = new TokenStream(text, field);
   }
 
   parseAll(): Expr {
@@ -86,11 +86,11 @@ class Parser {
   // ---- token helpers -------------------------------------------------------------------------
 
   private peek(): Token {
-    return this.toks[this.pos]!;
+    return this.toks.at(this.pos);
   }
 
   private next(): Token {
-    const t = this.toks[this.pos]!;
+    const t = this.toks.at(this.pos);
     if (t.type !== 'eof') this.pos++;
     return t;
   }
@@ -102,7 +102,7 @@ class Parser {
   /** Throws: expected X after <the previous token>, found <the current token>. */
   private fail(expected: string): never {
     const t = this.peek();
-    const prev = this.pos > 0 ? this.toks[this.pos - 1] : undefined;
+    const prev = this.pos > 0 ? this.toks.at(this.pos - 1) : undefined;
     const after = prev ? ` after ${describe(prev)}` : '';
     throw new FilterSyntaxError(this.text, t.start, `expected ${expected}${after}, found ${describe(t)}`, this.field);
   }
@@ -201,7 +201,7 @@ class Parser {
       // Any other identifier is a record path, which needs an operator: `observer = x`,
       // `raw.vpathclass = "2"`. A bare unknown word is more likely a misspelt keyword.
       const dotted = t.value.includes('.');
-      if (!dotted && this.toks[this.pos + 1]!.type !== 'op') this.fail(EXPECT.term);
+      if (!dotted && this.toks.at(this.pos + 1).type !== 'op') this.fail(EXPECT.term);
       this.next();
       return this.parsePath(t.value.split('.'));
     }
