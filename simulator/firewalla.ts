@@ -16,6 +16,7 @@
  * Test handle: `firewallaSim(sim)` returns this module's switches and counters.
  */
 import type http from 'node:http';
+import { globParts, matchGlobParts } from '../nodes/lib/filter/glob';
 import { QUALIFIERS, QuerySyntaxError, parseQuery, type QueryTerm, type QueryValue } from '../nodes/lib/vendors/firewalla/query';
 import { DEMO_CREDENTIALS, registerVendor, sendJson, type SimContext, type SimRequest, type Simulator, type SimulatorOptions, type VendorModule } from './server';
 import type { SimFlow } from './traffic';
@@ -139,17 +140,14 @@ const GETTERS: Record<string, Getter> = {
 // Every qualifier the shared parser knows has a getter here.
 for (const q of Object.keys(QUALIFIERS)) if (!GETTERS[q]) throw new Error(`simulator/firewalla: no getter for ${q}`);
 
-function globRegex(text: string): RegExp {
-  const body = text.split('*').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*');
-  return new RegExp(`^${body}$`);
-}
 
 function valueMatcher(v: QueryValue, isTs: boolean): (x: string | number) => boolean {
   switch (v.kind) {
     case 'text': {
       if (v.wildcard) {
-        const re = globRegex(v.text);
-        return (x) => re.test(String(x));
+        // A linear matcher: a RegExp with `.*` per star backtracks exponentially in the stars.
+        const parts = globParts(v.text);
+        return (x) => matchGlobParts(parts, String(x));
       }
       return (x) => String(x) === v.text;
     }

@@ -152,7 +152,7 @@ export function secretForms(secrets: readonly (string | undefined)[]): string[] 
     for (const offset of [1, 2]) {
       // base64 of (offset unknown bytes + secret): characters that depend only on the secret's
       // bytes sit between the first touched group's mixed characters and the last partial group.
-      const enc = Buffer.concat([Buffer.alloc(offset), bytes]).toString('base64').replace(/=+$/, '');
+      const enc = withoutPadding(Buffer.concat([Buffer.alloc(offset), bytes]).toString('base64'));
       const skip = offset + 1;
       const fullChars = Math.floor(((offset + bytes.length) * 8) / 6);
       const core = enc.slice(skip, fullChars);
@@ -229,4 +229,11 @@ export function shapeOf(v: unknown): string {
 export function oneLine(text: string, max = 300): string {
   const t = text.replace(/\s+/g, ' ').trim();
   return t.length > max ? `${t.slice(0, max - 1)}…` : t;
+}
+
+/** Base64 text without its trailing `=` padding (at most two; a loop, not a backtracking `/=+$/`). */
+function withoutPadding(b64: string): string {
+  let end = b64.length;
+  while (end > 0 && b64.charCodeAt(end - 1) === 61 /* = */) end--;
+  return b64.slice(0, end);
 }

@@ -25,9 +25,17 @@ function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
   return v;
 }
 
+/**
+ * Text from outside quoted for an error message, cut to `max` characters: a message names the
+ * bad value, it does not carry a megabyte of it into `msg.error` and the log.
+ */
+export function quoted(text: string, max = 60): string {
+  return JSON.stringify(text.length > max ? `${text.slice(0, max - 3)}...` : text);
+}
+
 function describeValue(v: unknown): string | undefined {
   if (v === undefined) return undefined;
-  if (typeof v === 'string') return JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v);
+  if (typeof v === 'string') return quoted(v);
   if (typeof v === 'number' || typeof v === 'boolean' || v === null) return String(v);
   return Array.isArray(v) ? 'an array' : typeof v;
 }
@@ -38,7 +46,9 @@ function describeValue(v: unknown): string | undefined {
  * every other field REQUEST_FIELD_CAP; structured values (a Date, an array) are measured by a
  * walk that stops at the cap. Stated in each endpoint node's help (msg.request).
  */
-export const REQUEST_TEXT_CAP = 4096;
+// The same as the Firewalla query and SD-WAN filter caps (MAX_QUERY_TEXT, MAX_FILTER_TEXT), so a value
+// that a node accepts in its dialog is accepted in msg.request too.
+export const REQUEST_TEXT_CAP = 8192;
 export const REQUEST_FIELD_CAP = 1024;
 export const REQUEST_MAX_FIELDS = 64;
 const TEXT_FIELDS: ReadonlySet<string> = new Set(['query', 'filter']);
@@ -83,4 +93,40 @@ function boundedSize(value: unknown, cap: number): number {
     }
   }
   return size;
+}
+
+/**
+ * Values from outside nesting deeper than this are refused: recursive code (JSON.stringify,
+ * Node-RED's message cloning, String() of arrays) overflows the stack at a few thousand levels,
+ * and no vendor record or option comes near it.
+ */
+export const MAX_NESTING = 64;
+
+/**
+ * True when objects and arrays in `value` nest more than `max` levels (a plain object is one
+ * level). Iterative, so it cannot overflow the stack itself. An object reached again is walked
+ * again only when reached deeper than before, so shared or cyclic objects (built in a function
+ * node, never by JSON.parse) cost at most `max` walks each, and a cycle is always too deep.
+ */
+export function nestsDeeperThan(value: unknown, max = MAX_NESTING): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  const stack: object[] = [value];
+  const depths: number[] = [1];
+  const seen = new Map<object, number>();
+  while (stack.length > 0) {
+    const v = stack.pop() as Record<string, unknown>;
+    const d = depths.pop()!;
+    if (d > max) return true;
+    const before = seen.get(v);
+    if (before !== undefined && before >= d) continue;
+    seen.set(v, d);
+    for (const k in v) {
+      const x = v[k];
+      if (x !== null && typeof x === 'object') {
+        stack.push(x);
+        depths.push(d + 1);
+      }
+    }
+  }
+  return false;
 }

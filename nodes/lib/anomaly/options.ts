@@ -84,12 +84,13 @@ export function parseKey(value: unknown): string[] {
 export function parseMetric(value: unknown): MetricSpec {
   const text = String(value ?? '').trim();
   if (text === 'count') return { kind: 'count', text };
-  const m = /^(sum|rate|distinct)\s*:\s*(.+)$/.exec(text);
+  // `\s*` only before the colon: `:\s*(.+)` would overlap on spaces and backtrack quadratically.
+  const m = /^(sum|rate|distinct)\s*:(.+)$/.exec(text);
   if (!m) {
     throw new BadInputError('metric', `"${text}" is not a metric (expected count, sum:<path>, rate:<path> or distinct:<path>)`);
   }
   const kind = m[1] as MetricKind;
-  const path = parsePath('metric', m[2]!);
+  const path = parsePath('metric', m[2]!.trim());
   return { kind, path, text: `${kind}:${path}` };
 }
 

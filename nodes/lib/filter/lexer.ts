@@ -38,81 +38,123 @@ function isSpace(c: string): boolean {
   return c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f' || c === '\v' || c === '\u00a0';
 }
 
-export function tokenize(text: string, field = 'expression'): Token[] {
-  const out: Token[] = [];
-  let i = 0;
-  const n = text.length;
-  while (i < n) {
-    const c = text[i]!;
-    if (isSpace(c)) {
-      i++;
-      continue;
+/**
+ * Tokens read on demand, so the parser stops reading at its first error: a megabyte of `(`
+ * fails at the 65th token, not after a megabyte of tokens.
+ */
+export class TokenStream {
+  private readonly toks: Token[] = [];
+  private i = 0;
+
+  constructor(
+    private readonly text: string,
+    private readonly field = 'expression',
+  ) {}
+
+  /** The k-th token (0-based); `eof` from the end on. */
+  at(k: number): Token {
+    while (this.toks.length <= k) {
+      const last = this.toks[this.toks.length - 1];
+      if (last !== undefined && last.type === 'eof') return last;
+      this.toks.push(this.scan());
     }
-    if (c === '#') {
-      // Comment to the end of the line.
-      while (i < n && text[i] !== '\n') i++;
-      continue;
-    }
-    const start = i;
-    if (c === '(' || c === ')' || c === '[' || c === ']' || c === ',') {
-      out.push({ type: c, text: c, value: c, start });
-      i++;
-      continue;
-    }
-    if (c === '=' || c === '<' || c === '>' || c === '!') {
-      const two = text[i + 1] === '=';
-      if (c === '!' && !two) {
-        out.push({ type: '!', text: '!', value: '!', start });
+    return this.toks[k]!;
+  }
+
+  private scan(): Token {
+    const text = this.text;
+    const field = this.field;
+    const n = text.length;
+    let i = this.i;
+    let found: Token | undefined;
+    while (i < n && found === undefined) {
+      const c = text[i]!;
+      if (isSpace(c)) {
         i++;
         continue;
       }
-      const op = two ? `${c}=` : c;
-      out.push({ type: 'op', text: op, value: op, start });
-      i += op.length;
-      continue;
-    }
-    if (c === '&' || c === '|') {
-      if (text[i + 1] === c) {
-        const t = c === '&' ? '&&' : '||';
-        out.push({ type: t, text: t, value: t, start });
-        i += 2;
-      } else {
-        out.push({ type: 'bad', text: c, value: c, start });
-        i++;
+      if (c === '#') {
+        // Comment to the end of the line.
+        while (i < n && text[i] !== '\n') i++;
+        continue;
       }
-      continue;
-    }
-    if (c === '"' || c === "'") {
-      let value = '';
-      i++;
-      let closed = false;
-      while (i < n) {
-        const d = text[i]!;
-        if (d === '\\' && i + 1 < n) {
-          value += text[i + 1];
-          i += 2;
+      const start = i;
+      if (c === '(' || c === ')' || c === '[' || c === ']' || c === ',') {
+        found = { type: c, text: c, value: c, start };
+        i++;
+        continue;
+      }
+      if (c === '=' || c === '<' || c === '>' || c === '!') {
+        const two = text[i + 1] === '=';
+        if (c === '!' && !two) {
+          found = { type: '!', text: '!', value: '!', start };
+          i++;
           continue;
         }
-        if (d === c) {
-          closed = true;
+        const op = two ? `${c}=` : c;
+        found = { type: 'op', text: op, value: op, start };
+        i += op.length;
+        continue;
+      }
+      if (c === '&' || c === '|') {
+        if (text[i + 1] === c) {
+          const t = c === '&' ? '&&' : '||';
+          found = { type: t, text: t, value: t, start };
+          i += 2;
+        } else {
+          found = { type: 'bad', text: c, value: c, start };
           i++;
-          break;
         }
-        value += d;
+        continue;
+      }
+      if (c === '"' || c === "'") {
+        // Plain runs are sliced, not added a character at a time (1 MB in one string stays cheap).
+        const parts: string[] = [];
         i++;
+        let from = i;
+        let closed = false;
+        while (i < n) {
+          const d = text.charCodeAt(i);
+          if (d === 92 && i + 1 < n) {
+            // A backslash takes the next character as it is.
+            parts.push(text.slice(from, i), text[i + 1]!);
+            i += 2;
+            from = i;
+            continue;
+          }
+          if (d === c.charCodeAt(0)) {
+            closed = true;
+            break;
+          }
+          i++;
+        }
+        parts.push(text.slice(from, i));
+        if (closed) i++;
+        const value = parts.join('');
+        if (!closed) {
+          throw new FilterSyntaxError(text, start, `expected a closing ${c} for the string that starts here, found end of expression`, field);
+        }
+        found = { type: 'string', text: text.slice(start, i), value, start };
+        continue;
       }
-      if (!closed) {
-        throw new FilterSyntaxError(text, start, `expected a closing ${c} for the string that starts here, found end of expression`, field);
-      }
-      out.push({ type: 'string', text: text.slice(start, i), value, start });
-      continue;
+      while (i < n && !SPECIAL.has(text[i]!) && !isSpace(text[i]!)) i++;
+      const w = text.slice(start, i);
+      found = { type: 'word', text: w, value: w, start };
     }
-    while (i < n && !SPECIAL.has(text[i]!) && !isSpace(text[i]!)) i++;
-    const w = text.slice(start, i);
-    out.push({ type: 'word', text: w, value: w, start });
+    this.i = i;
+    return found ?? { type: 'eof', text: '', value: '', start: n };
   }
-  out.push({ type: 'eof', text: '', value: '', start: n });
-  return out;
+}
+
+/** All the tokens of a text, up to and including `eof` (throws on an unterminated string). */
+export function tokenize(text: string, field = 'expression'): Token[] {
+  const stream = new TokenStream(text, field);
+  const out: Token[] = [];
+  for (let k = 0; ; k++) {
+    const t = stream.at(k);
+    out.push(t);
+    if (t.type === 'eof') return out;
+  }
 }
 
 /** How a token is named in "found ..." and "after ..." parts of messages. */

@@ -16,7 +16,7 @@ import { lookupProtocol } from '../protocols';
 import type { CmpOp, Expr, Metric, OrderOp, Side, TextField } from './ast';
 import { METRICS, TEXT_FIELDS } from './ast';
 import { FilterSyntaxError } from './errors';
-import { describe, tokenize, type Token } from './lexer';
+import { describe, TokenStream, type Token } from './lexer';
 import { parseDuration, parseRate, parseSize } from './values';
 
 const RESERVED = new Set(['and', 'or', 'not']);
@@ -43,6 +43,12 @@ export const EXPECT = {
   openList: '"["',
 } as const;
 
+/**
+ * Longer expressions are refused before they are read, so one `msg.filter` cannot hold the
+ * event loop. A list of 10,000 CIDRs is about 160,000 characters and fits.
+ */
+export const MAX_EXPRESSION_LENGTH = 256 * 1024;
+
 /** Parentheses deeper than this are refused (the parser, compiler and evaluator recurse). */
 export const MAX_DEPTH = 64;
 
@@ -53,7 +59,7 @@ export function parse(text: string, field = 'expression'): Expr {
 }
 
 class Parser {
-  private readonly toks: Token[];
+  private readonly toks: TokenStream;
   private pos = 0;
   private depth = 0;
 
@@ -64,7 +70,10 @@ class Parser {
     if (typeof text !== 'string') {
       throw new FilterSyntaxError('', 0, `expected the expression as text, found ${typeof text}`, field);
     }
-    this.toks = tokenize(text, field);
+    if (text.length > MAX_EXPRESSION_LENGTH) {
+      throw new FilterSyntaxError('', 0, `expected at most ${MAX_EXPRESSION_LENGTH} characters, found ${text.length}`, field);
+    }
+    this.toks = new TokenStream(text, field);
   }
 
   parseAll(): Expr {
@@ -77,11 +86,11 @@ class Parser {
   // ---- token helpers -------------------------------------------------------------------------
 
   private peek(): Token {
-    return this.toks[this.pos]!;
+    return this.toks.at(this.pos);
   }
 
   private next(): Token {
-    const t = this.toks[this.pos]!;
+    const t = this.toks.at(this.pos);
     if (t.type !== 'eof') this.pos++;
     return t;
   }
@@ -93,7 +102,7 @@ class Parser {
   /** Throws: expected X after <the previous token>, found <the current token>. */
   private fail(expected: string): never {
     const t = this.peek();
-    const prev = this.pos > 0 ? this.toks[this.pos - 1] : undefined;
+    const prev = this.pos > 0 ? this.toks.at(this.pos - 1) : undefined;
     const after = prev ? ` after ${describe(prev)}` : '';
     throw new FilterSyntaxError(this.text, t.start, `expected ${expected}${after}, found ${describe(t)}`, this.field);
   }
@@ -192,7 +201,7 @@ class Parser {
       // Any other identifier is a record path, which needs an operator: `observer = x`,
       // `raw.vpathclass = "2"`. A bare unknown word is more likely a misspelt keyword.
       const dotted = t.value.includes('.');
-      if (!dotted && this.toks[this.pos + 1]!.type !== 'op') this.fail(EXPECT.term);
+      if (!dotted && this.toks.at(this.pos + 1).type !== 'op') this.fail(EXPECT.term);
       this.next();
       return this.parsePath(t.value.split('.'));
     }

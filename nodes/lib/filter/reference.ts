@@ -7,6 +7,7 @@ import { parseIp, type ParsedIp } from '../ip';
 import { lookupProtocol } from '../protocols';
 import type { CmpOp, Expr, Side } from './ast';
 import { METRIC_FIELD } from './ast';
+import { glob } from './glob';
 import { bpsOf, getPath, toNumber, toText } from './values';
 
 type Rec = Record<string, unknown>;
@@ -112,20 +113,4 @@ function compare<T extends number | string>(a: T, op: CmpOp, b: T): boolean {
     case '<=':
       return a <= b;
   }
-}
-
-/** `*` matches any run of characters (also none); everything else literally. */
-export function glob(pattern: string, text: string): boolean {
-  if (!pattern.includes('*')) return pattern === text;
-  const parts = pattern.split('*');
-  const first = parts[0]!;
-  const last = parts[parts.length - 1]!;
-  if (!text.startsWith(first)) return false;
-  let pos = first.length;
-  for (let i = 1; i < parts.length - 1; i++) {
-    const at = text.indexOf(parts[i]!, pos);
-    if (at < 0) return false;
-    pos = at + parts[i]!.length;
-  }
-  return text.length - pos >= last.length && text.endsWith(last);
 }

@@ -411,8 +411,20 @@ function describeGeneric(body: unknown, text: string, headers: IncomingHttpHeade
   return text.trim() ? { vendorMessage: text } : undefined;
 }
 
+/**
+ * Each `<` up to the next `>` becomes a space; an unclosed `<` stays text. A scan with the
+ * meaning of `/<[^>]*>/g`, which retried from every `<` of a run without a `>` (quadratic).
+ */
 function stripTags(s: string): string {
-  return s.replace(/<[^>]*>/g, ' ');
+  let out = '';
+  let from = 0;
+  for (let open = s.indexOf('<'); open >= 0; open = s.indexOf('<', from)) {
+    const close = s.indexOf('>', open + 1);
+    if (close < 0) break;
+    out += `${s.slice(from, open)} `;
+    from = close + 1;
+  }
+  return out + s.slice(from);
 }
 
 function errorDetail(err: unknown): string {

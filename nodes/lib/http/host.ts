@@ -1,4 +1,8 @@
 import { BadInputError } from '../errors';
+import { quoted } from '../validate';
+
+/** Longer `host` text is refused before it is read (a URL's host, port and path fit easily). */
+export const MAX_HOST_TEXT = 2048;
 
 export interface ParsedHost {
   /** `https://10.1.2.3:8443` */
@@ -19,6 +23,9 @@ export function parseHost(input: unknown, field = 'host'): ParsedHost {
   if (typeof input !== 'string' || input.trim() === '') {
     throw new BadInputError(field, 'expected an address such as 10.1.2.3, 10.1.2.3:8443 or https://appliance.example');
   }
+  if (input.length > MAX_HOST_TEXT) {
+    throw new BadInputError(field, `expected at most ${MAX_HOST_TEXT} characters, got ${input.length}`);
+  }
   let text = input.trim();
   if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
     // A bare IPv6 address without brackets: bracket it so URL can parse it.
@@ -29,7 +36,7 @@ export function parseHost(input: unknown, field = 'host'): ParsedHost {
   try {
     url = new URL(text);
   } catch {
-    throw new BadInputError(field, `"${input}" is not a valid address (expected e.g. 10.1.2.3:8443 or https://appliance.example)`);
+    throw new BadInputError(field, `${quoted(input)} is not a valid address (expected e.g. 10.1.2.3:8443 or https://appliance.example)`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new BadInputError(field, `scheme "${url.protocol}" is not supported (expected http:// or https://)`);
@@ -48,6 +55,16 @@ export function parseHost(input: unknown, field = 'host'): ParsedHost {
     protocol,
     hostname: url.hostname.replace(/^\[|\]$/g, ''),
     port,
-    basePath: url.pathname.replace(/\/+$/, ''),
+    basePath: withoutTrailingSlashes(url.pathname),
   };
+}
+
+/**
+ * `/api//` -> `/api`. A loop, not `/\/+$/`: that pattern retries from every slash of a long run
+ * that something else follows (quadratic).
+ */
+function withoutTrailingSlashes(path: string): string {
+  let end = path.length;
+  while (end > 0 && path.charCodeAt(end - 1) === 47) end--;
+  return path.slice(0, end);
 }

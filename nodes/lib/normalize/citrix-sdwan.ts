@@ -79,8 +79,7 @@ export function sdwanDirection(v: string): Direction | undefined {
 function copyUnknown(r: VendorRecord, known: ReadonlySet<string>, extra: Record<string, unknown>, rd: Reader): void {
   for (const k in r) {
     if (!known.has(k)) {
-      const v = r[k];
-      const x = typeof v === 'string' ? rd.loose(v) : v;
+      const x = rd.keep(r[k], k);
       if (x !== undefined && x !== null) extra[k] = x;
     }
   }

@@ -244,8 +244,7 @@ export function firewallaFlow(r: VendorRecord, ctx: BatchContext): NetworkFlow |
   if (aggregate) extra.aggregate = true;
   for (const k in r) {
     if (!KNOWN.has(k)) {
-      const v = r[k];
-      const x = typeof v === 'string' ? rd.loose(v) : v;
+      const x = rd.keep(r[k], k);
       if (x !== undefined && x !== null) extra[k] = x;
     }
   }

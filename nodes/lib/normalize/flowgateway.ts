@@ -30,6 +30,8 @@ export const FLOWGATEWAY_EXTRA_COUNTERS = [
   'peak_n_packets',
 ] as const;
 
+/** The longest time text read: `YYYY-MM-DD HH:MM:SS.fffffffff +hh:mm` with room for spaces. */
+const MAX_TIME_TEXT = 64;
 const TIME = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 
 /**
@@ -39,7 +41,8 @@ const TIME = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?
  */
 export function parseFlowGatewayTime(v: unknown): number | undefined {
   if (typeof v === 'number') return Number.isFinite(v) && v >= 0 ? (v > 1e11 ? Math.round(v) : Math.round(v * 1000)) : undefined;
-  if (typeof v !== 'string') return undefined;
+  // Longer text is no time; the cap keeps trim() and the pattern cheap on hostile input.
+  if (typeof v !== 'string' || v.length > MAX_TIME_TEXT) return undefined;
   const m = TIME.exec(v.trim());
   if (!m) return undefined;
   const [y, mo, d, h, mi] = [m[1], m[2], m[3], m[4], m[5]].map(Number) as [number, number, number, number, number];
@@ -60,6 +63,12 @@ export function parseFlowGatewayTime(v: unknown): number | undefined {
   return ms;
 }
 
+/** The time as error text: strings quoted and cut, other values by type (never serialized). */
+function showTime(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 39)}…` : v);
+  return typeof v === 'number' ? String(v) : typeof v;
+}
+
 function counter(rd: Reader, r: VendorRecord, field: string): number | undefined {
   return rd.count(r[field], field);
 }
@@ -70,7 +79,7 @@ export function flowGatewayStat(r: VendorRecord, ctx: BatchContext): NetworkFlow
   if (r.time === undefined || r.time === null || rd.text(r.time) === undefined) rd.fail('time', 'missing (every import_stats row has one)');
   else {
     ts = parseFlowGatewayTime(r.time);
-    if (ts === undefined) rd.fail('time', `${JSON.stringify(r.time)} is not a time like "2024-01-08 22:11:00+00:00"`);
+    if (ts === undefined) rd.fail('time', `${showTime(r.time)} is not a time like "2024-01-08 22:11:00+00:00"`);
   }
   const ip = rd.ip(r.source_ip, 'source_ip');
   const version = rd.ipVersion;
@@ -85,8 +94,7 @@ export function flowGatewayStat(r: VendorRecord, ctx: BatchContext): NetworkFlow
   if (rd.error !== undefined || ts === undefined) return undefined;
   for (const k in r) {
     if (!KNOWN.has(k)) {
-      const v = r[k];
-      const x = typeof v === 'string' ? rd.loose(v) : v;
+      const x = rd.keep(r[k], k);
       if (x !== undefined && x !== null) extra[k] = x;
     }
   }

@@ -8,6 +8,7 @@
 import { systemClock } from '../clock';
 import { BadInputError } from '../errors';
 import { parseCidrList, type CidrRange } from '../ip';
+import { MAX_NESTING, nestsDeeperThan } from '../validate';
 import { VENDORS, type NetworkFlow, type Vendor } from '../network-flow';
 import { sdwanFlow, sdwanIlbFlow } from './citrix-sdwan';
 import { collectorFlow, isCollectorFlow } from './collector';
@@ -32,6 +33,9 @@ export { firewallaFlow, firewallaDirection, queryEndMs } from './firewalla';
 export { flowGatewayStat, parseFlowGatewayTime } from './flowgateway';
 export { Reader, MAX_COUNTER, isAbsent } from './reader';
 export { collectorFlow, isCollectorFlow } from './collector';
+
+/** Latest time a record may carry (year 3000, epoch ms); earlier than 1970 is refused too. */
+export const MAX_TIME_MS = 32_503_680_000_000;
 
 export const FORMATS = ['networkflow', 'ecs'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -107,7 +111,10 @@ export function observerHost(host: unknown): string | undefined {
   let h = host.trim();
   if (h === '') return undefined;
   h = h.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '');
-  h = h.replace(/[/?#].*$/, '');
+  // Cut at the first / ? or #: a search, not `[/?#].*$`, which retries from every one of them
+  // when a line break stops `.*` short of the end (quadratic).
+  const cut = h.search(/[/?#]/);
+  if (cut >= 0) h = h.slice(0, cut);
   h = h.replace(/^[^@]*@/, '');
   if (h.startsWith('[')) {
     const end = h.indexOf(']');
@@ -208,10 +215,31 @@ export class Normalizer {
         }
         fn = NORMALIZERS[ep];
       }
+      // A raw record goes out whole (and into ECS `event.original` as JSON): refuse nesting
+      // that would overflow the stack of whatever serializes or clones it.
+      if (this.keepRaw && nestsDeeperThan(r)) {
+        invalid.push({ index: i, reason: `record: nested more than ${MAX_NESTING} levels deep` });
+        continue;
+      }
       reader.error = undefined;
-      const flow = fn(r as VendorRecord, batch);
+      let flow: NetworkFlow | undefined;
+      try {
+        flow = fn(r as VendorRecord, batch);
+      } catch (err) {
+        // The mappers report problems through the reader and should never throw; if one does
+        // (a getter on a hand-built record, say), that record is reported, not the batch lost.
+        invalid.push({ index: i, reason: `could not be normalized: ${err instanceof Error ? err.message : typeof err}` });
+        continue;
+      }
       if (flow === undefined || reader.error !== undefined) {
         invalid.push({ index: i, reason: reader.error ?? 'could not be normalized' });
+        continue;
+      }
+      // Out-of-range times (nanoseconds read as seconds, a huge duration) are reported here,
+      // once for every vendor, before `new Date(ts)` in ECS or downstream can throw on them.
+      if (!(flow.ts >= 0 && flow.ts <= MAX_TIME_MS) || (flow.start !== undefined && !(flow.start >= 0 && flow.start <= MAX_TIME_MS))) {
+        const [field, v] = flow.ts >= 0 && flow.ts <= MAX_TIME_MS ? ['start', flow.start] : ['ts', flow.ts];
+        invalid.push({ index: i, reason: `${field}: ${String(v)} ms is not a time from 1970 to 3000` });
         continue;
       }
       out[kept++] = flow;

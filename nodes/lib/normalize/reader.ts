@@ -8,14 +8,39 @@
  */
 import { inAnyRange, ipv4Value, isCanonicalIpv4, parseIp, type CidrRange, type IpVersion, type ParsedIp } from '../ip';
 import type { Direction } from '../network-flow';
+import { MAX_NESTING, nestsDeeperThan } from '../validate';
 import { lookupProtocol, protocolByNumber, PROTOCOL_TABLE, type IpProtocol } from '../protocols';
 
 /** 2^53: the largest counter accepted. Above it a double cannot hold every integer. */
 export const MAX_COUNTER = 2 ** 53;
 const MAX_COUNTER_TEXT = '9007199254740992';
 
+/**
+ * Longer number text is reported without being parsed (or, for `loose`, kept as text). Every
+ * pattern here is linear, but the cap also keeps `trim()`, `Number()` and the error text cheap;
+ * no count, port, rate or id a vendor sends comes near it.
+ */
+export const MAX_NUMBER_TEXT = 100;
+
+/** Linear: the parts that repeat are separated by a required `.` or `e`, so no run is re-split. */
 const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
-const UNSIGNED_INT = /^\+?0*(\d+)$/;
+
+/**
+ * The digits of an unsigned integer (`+` allowed) without its leading zeros (`"0"` for zeros
+ * only), or undefined. A scanner, not `^\+?0*(\d+)$`: there `0*` and `\d+` both match zeros, so
+ * a long run of zeros with a bad character after it is re-split at every place (quadratic).
+ */
+function unsignedDigits(t: string): string | undefined {
+  const len = t.length;
+  let i = len > 0 && t.charCodeAt(0) === 43 ? 1 : 0; // '+'
+  if (i === len) return undefined;
+  for (let j = i; j < len; j++) {
+    const c = t.charCodeAt(j);
+    if (c < 48 || c > 57) return undefined;
+  }
+  while (i < len - 1 && t.charCodeAt(i) === 48) i++;
+  return t.slice(i);
+}
 
 /** True for the values vendors use for "no value". */
 export function isAbsent(v: unknown): boolean {
@@ -49,9 +74,12 @@ function isPlainShortText(v: string, len: number): boolean {
   return v !== 'N/A' && v !== '-' && v !== 'n/a' && v !== 'NA' && v !== '--';
 }
 
+/** A value for an error text: strings cut to 40 characters; objects and arrays by kind only
+ * (String() of a nested array recurses and copies it all). */
 function show(v: unknown): string {
-  const s = typeof v === 'string' ? JSON.stringify(v.length > 40 ? `${v.slice(0, 39)}…` : v) : String(v);
-  return s;
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 39)}…` : v);
+  if (v === null || typeof v !== 'object') return String(v);
+  return Array.isArray(v) ? 'an array' : 'an object';
 }
 
 /**
@@ -125,6 +153,29 @@ export class Reader {
     if (this.error === undefined) this.error = `${field}: ${what}`;
   }
 
+  /**
+   * A vendor field kept as it is (unknown fields go to `extra`): strings read with `loose`,
+   * objects and arrays only when they nest at most `MAX_NESTING` levels (deeper ones would
+   * overflow the stack of whatever serializes or clones the flow later).
+   */
+  keep(v: unknown, field: string): unknown {
+    if (typeof v === 'string') return this.loose(v);
+    // Not from JSON, but a function node may build one; JSON.stringify cannot write it.
+    if (typeof v === 'bigint') return this.loose(String(v));
+    if (typeof v === 'object' && v !== null && nestsDeeperThan(v)) {
+      this.fail(field, `nested more than ${MAX_NESTING} levels deep`);
+      return undefined;
+    }
+    return v;
+  }
+
+  /** Reports number text longer than `MAX_NUMBER_TEXT` (before any trim or pattern). */
+  private tooLong(v: string, field: string): boolean {
+    if (v.length <= MAX_NUMBER_TEXT) return false;
+    this.fail(field, `${show(v)} is not a number (longer than ${MAX_NUMBER_TEXT} characters)`);
+    return true;
+  }
+
   // Each reader below: a tiny inlinable fast path plus an out-of-line slow path
   // (docs/performance.md#small-functions-that-inline).
 
@@ -159,10 +210,10 @@ export class Reader {
       return undefined;
     }
     if (isAbsent(v)) return undefined;
+    if (this.tooLong(v, field)) return undefined;
     const t = v.trim();
-    const m = UNSIGNED_INT.exec(t);
-    if (m) {
-      const digits = m[1]!;
+    const digits = unsignedDigits(t);
+    if (digits !== undefined) {
       const n = Number(digits);
       if (n <= Number.MAX_SAFE_INTEGER || digits === MAX_COUNTER_TEXT) return n;
       this.fail(field, `${show(v)} exceeds 2^53 and cannot be represented exactly`);
@@ -200,6 +251,7 @@ export class Reader {
       return undefined;
     }
     if (isAbsent(v)) return undefined;
+    if (this.tooLong(v, field)) return undefined;
     const t = v.trim();
     if (DECIMAL.test(t)) {
       const n = Number(t);
@@ -358,7 +410,7 @@ export class Reader {
     if (typeof v === 'string') {
       if (isAbsent(v)) return undefined;
       const t = v.trim();
-      if (DECIMAL.test(t)) {
+      if (t.length <= MAX_NUMBER_TEXT && DECIMAL.test(t)) {
         const n = Number(t);
         if (Number.isFinite(n) && (!Number.isInteger(n) || Number.isSafeInteger(n))) return n;
       }
@@ -380,6 +432,10 @@ export class Reader {
   private protocolSlow(v: unknown, field: string): IpProtocol | undefined {
     if (typeof v === 'string') {
       if (isAbsent(v)) return undefined;
+      if (v.length > MAX_NUMBER_TEXT) {
+        this.fail(field, `${show(v)} is not an IP protocol number or name`);
+        return undefined;
+      }
       const t = v.trim();
       if (/^\d+$/.test(t)) {
         const p = protocolByNumber(Number(t));

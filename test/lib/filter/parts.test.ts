@@ -4,7 +4,7 @@ import { parseFilter } from '../../../nodes/lib/filter';
 import { compileExpr } from '../../../nodes/lib/filter/compile';
 import { tokenize } from '../../../nodes/lib/filter/lexer';
 import { blockIndex, firstOctet, inRanges4Indexed, firstOctetMask, inRanges4, inRanges6, mergeRanges } from '../../../nodes/lib/filter/ranges';
-import { glob } from '../../../nodes/lib/filter/reference';
+import { glob } from '../../../nodes/lib/filter/glob';
 import { bpsOf, getPath, parseDuration, parseRate, parseSize, toNumber, toText } from '../../../nodes/lib/filter/values';
 
 describe('lib/filter parts', () => {

@@ -6,6 +6,9 @@ import { systemClock } from '../../clock';
  * (`Max-Age=0` or an `Expires` in the past) remove a cookie; other attributes (Path, Domain,
  * Secure) are not needed for a single origin and are ignored.
  */
+/** Longer `Set-Cookie` lines are ignored. */
+export const MAX_COOKIE_LINE = 8192;
+
 export class CookieJar {
   private readonly cookies = new Map<string, string>();
 
@@ -16,6 +19,9 @@ export class CookieJar {
   }
 
   private apply(line: string, now: number): void {
+    // Browsers keep cookies of at least 4096 bytes (RFC 6265 6.1); a longer line is junk, and
+    // splitting a megabyte of `;` would hold the event loop.
+    if (line.length > MAX_COOKIE_LINE) return;
     const [pair, ...attrs] = line.split(';');
     const eq = pair!.indexOf('=');
     if (eq <= 0) return;

@@ -5,26 +5,32 @@
  * editor's properties and `msg.request` overrides, so both are validated the same way.
  */
 import { z } from 'zod';
+import { quoted } from '../../validate';
 
 export const MAX_STATS_VALUES = [50, 100, 1000] as const;
 export type MaxStats = (typeof MAX_STATS_VALUES)[number];
 
 const KEY = /^[a-z0-9_]+$/;
 
+/** Longer filters are refused before they are split: the filter goes into a URL, and 8 KiB is
+ * already beyond what many servers accept in one. */
+export const MAX_FILTER_TEXT = 8192;
+
 /** Splits a filter into pairs, or returns what is wrong with it. Empty parts (`a:1;`) are ignored. */
 export function parseFilterPairs(text: string): Array<[string, string]> | string {
+  if (text.length > MAX_FILTER_TEXT) return `expected at most ${MAX_FILTER_TEXT} characters, got ${text.length}`;
   const pairs: Array<[string, string]> = [];
   for (const raw of text.split(';')) {
     const part = raw.trim();
     if (part === '') continue;
     const i = part.indexOf(':');
-    if (i < 0) return `"${part}" is not key:value (expected e.g. application:iperf;max_stats:50)`;
+    if (i < 0) return `${quoted(part)} is not key:value (expected e.g. application:iperf;max_stats:50)`;
     const key = part.slice(0, i).trim();
     const value = part.slice(i + 1).trim();
-    if (!KEY.test(key)) return `key "${key}" must be lowercase letters, digits and _ (e.g. application, src_ip)`;
-    if (value === '') return `key "${key}" has no value`;
+    if (!KEY.test(key)) return `key ${quoted(key)} must be lowercase letters, digits and _ (e.g. application, src_ip)`;
+    if (value === '') return `key ${quoted(key)} has no value`;
     if (key === 'max_stats' && !MAX_STATS_VALUES.includes(Number(value) as MaxStats)) {
-      return `max_stats must be 50, 100 or 1000, got "${value}"`;
+      return `max_stats must be 50, 100 or 1000, got ${quoted(value)}`;
     }
     pairs.push([key, value]);
   }

@@ -10,6 +10,7 @@
  * all report the same thing. The simulator uses the same terms to answer queries.
  */
 import { BadInputError } from '../../errors';
+import { quoted as quoteText } from '../../validate';
 
 export type QualifierType = 'text' | 'bytes' | 'port' | 'time';
 
@@ -89,6 +90,17 @@ export class QuerySyntaxError extends BadInputError {
 
 const KNOWN_LIST = [...Object.keys(QUALIFIERS), ...Object.keys(ALIASES)].join(', ');
 
+/**
+ * Longer queries are refused before they are read: the query goes into the request URL, and
+ * 8 KiB is already beyond what many servers accept in one.
+ */
+export const MAX_QUERY_TEXT = 8192;
+
+/** A letter, digit, `.` or `_`: a qualifier name character. */
+function isNameChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 46 || c === 95;
+}
+
 function isSpace(c: string | undefined): boolean {
   return c === ' ' || c === '\t' || c === '\n' || c === '\r';
 }
@@ -96,6 +108,7 @@ function isSpace(c: string | undefined): boolean {
 /** Parses a query into ANDed terms; throws QuerySyntaxError (a BadInputError) naming `field`. */
 export function parseQuery(query: string, field = 'query'): QueryTerm[] {
   if (typeof query !== 'string') throw new BadInputError(field, 'expected a text query');
+  if (query.length > MAX_QUERY_TEXT) throw new QuerySyntaxError(field, 1, `expected at most ${MAX_QUERY_TEXT} characters, got ${query.length}`);
   const s = query;
   const terms: QueryTerm[] = [];
   const fail = (index: number, reason: string): never => {
@@ -114,7 +127,7 @@ export function parseQuery(query: string, field = 'query'): QueryTerm[] {
       i++;
     }
     const nameStart = i;
-    while (i < s.length && /[A-Za-z0-9._]/.test(s[i]!)) i++;
+    while (i < s.length && isNameChar(s.charCodeAt(i))) i++;
     const written = s.slice(nameStart, i);
     if (written === '') {
       if (i >= s.length || isSpace(s[i])) fail(start, 'expected a term after "-" (e.g. -category:ad)');
@@ -122,16 +135,16 @@ export function parseQuery(query: string, field = 'query'): QueryTerm[] {
     }
     if (s[i] !== ':') {
       if (i >= s.length || isSpace(s[i])) {
-        fail(nameStart, `"${written}" is not a term: expected qualifier:value (e.g. domain:${written})`);
+        fail(nameStart, `${quoteText(written)} is not a term: expected qualifier:value (e.g. domain:${written.slice(0, 40)})`);
       }
-      fail(i, `expected ":" after the qualifier "${written}", found ${JSON.stringify(s[i])}`);
+      fail(i, `expected ":" after the qualifier ${quoteText(written)}, found ${JSON.stringify(s[i])}`);
     }
     const lower = written.toLowerCase();
     if (lower === 'block') {
       fail(nameStart, 'block: is not a search qualifier (the service returns nothing for block:true); use status:blocked (the node\'s "blocked" option)');
     }
     const qualifier = QUALIFIERS[lower] ? lower : ALIASES[lower];
-    if (!qualifier) fail(nameStart, `unknown qualifier "${written}" (expected one of ${KNOWN_LIST})`);
+    if (!qualifier) fail(nameStart, `unknown qualifier ${quoteText(written)} (expected one of ${KNOWN_LIST})`);
     const info = QUALIFIERS[qualifier!]!;
     i++; // ':'
     const values: QueryValue[] = [];
@@ -145,12 +158,19 @@ export function parseQuery(query: string, field = 'query'): QueryTerm[] {
       if (s[i] === '"') {
         quoted = true;
         i++;
-        let out = '';
+        // Plain runs are sliced; a backslash takes the next character as it is.
+        const parts: string[] = [];
+        let from = i;
         while (i < s.length && s[i] !== '"') {
-          if (s[i] === '\\' && i + 1 < s.length) i++;
-          out += s[i];
+          if (s[i] === '\\' && i + 1 < s.length) {
+            parts.push(s.slice(from, i));
+            i++;
+            from = i;
+          }
           i++;
         }
+        parts.push(s.slice(from, i));
+        const out = parts.join('');
         if (i >= s.length) fail(vStart, 'unterminated quote: expected a closing "');
         i++; // closing quote
         if (i < s.length && !isSpace(s[i]) && s[i] !== ',') {
@@ -189,7 +209,7 @@ function typedValue(
     const wildcard = !quoted && text.includes('*');
     if (info.values && !wildcard && !info.values.includes(text)) {
       const hint = info.values.includes(text.toLowerCase()) ? ' (values are case-sensitive)' : '';
-      fail(at, `${qualifier} must be one of ${info.values.join(', ')}, got ${JSON.stringify(text)}${hint}`);
+      fail(at, `${qualifier} must be one of ${info.values.join(', ')}, got ${quoteText(text)}${hint}`);
     }
     return { kind: 'text', text, quoted, wildcard, column };
   }
@@ -214,29 +234,29 @@ function typedValue(
     let n = Number(m![0]);
     const u = /^[A-Za-z]+/.exec(text.slice(p));
     if (u) {
-      if (info.type !== 'bytes') fail(at + p, `${qualifier} takes ${describeNumber(info.type)} without a unit, found "${u[0]}"`);
+      if (info.type !== 'bytes') fail(at + p, `${qualifier} takes ${describeNumber(info.type)} without a unit, found ${quoteText(u[0])}`);
       const mult = UNITS[u[0].toUpperCase()];
-      if (mult === undefined) fail(at + p, `unknown unit "${u[0]}" (expected B, KB, MB, GB or TB)`);
+      if (mult === undefined) fail(at + p, `unknown unit ${quoteText(u[0])} (expected B, KB, MB, GB or TB)`);
       n *= mult!;
       p += u[0].length;
     }
     if (info.type === 'port' && (!Number.isInteger(n) || n > 65535)) {
-      fail(at + p - m![0].length, `${qualifier} must be a port from 0 to 65535, got ${m![0]}`);
+      fail(at + p - m![0].length, `${qualifier} must be a port from 0 to 65535, got ${m![0].length > 40 ? `${m![0].slice(0, 37)}...` : m![0]}`);
     }
     return n;
   };
   const first = readNumber();
   if (op) {
-    if (p < text.length) fail(at + p, `unexpected ${JSON.stringify(text.slice(p))} after ${op}${text.slice(op.length, p)}`);
+    if (p < text.length) fail(at + p, `unexpected ${quoteText(text.slice(p))} after ${quoteText(text.slice(0, p))}`);
     return { kind: 'compare', op, value: first, column };
   }
   if (p === text.length) return { kind: 'number', value: first, column };
-  if (text[p] !== '-') fail(at + p, `unexpected ${JSON.stringify(text[p])}: expected a range N-M or a comparison such as >${text.slice(0, p)}`);
+  if (text[p] !== '-') fail(at + p, `unexpected ${JSON.stringify(text[p])}: expected a range N-M or a comparison such as >${text.slice(0, Math.min(p, 40))}`);
   const dash = p;
   p++;
   const second = readNumber();
-  if (p < text.length) fail(at + p, `unexpected ${JSON.stringify(text.slice(p))} after the range`);
-  if (second < first) fail(at + dash, `the range ${text} ends before it starts`);
+  if (p < text.length) fail(at + p, `unexpected ${quoteText(text.slice(p))} after the range`);
+  if (second < first) fail(at + dash, `the range ${text.length > 60 ? `${text.slice(0, 57)}...` : text} ends before it starts`);
   return { kind: 'range', from: first, to: second, column };
 }
 

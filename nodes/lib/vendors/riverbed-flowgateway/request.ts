@@ -115,6 +115,8 @@ export const TimeSchema = z.unknown().transform((v, ctx) => {
   return ms;
 });
 
+/** The longest time text read (an ISO time with nanoseconds and an offset is 35 characters). */
+const MAX_TIME_TEXT = 64;
 const DMY = /^(\d{1,2})\/(\d{1,2})\/(\d{4})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$/;
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 /** Latest accepted time: year 3000, so a typo cannot ask for millennia. */
@@ -123,7 +125,8 @@ const MAX_MS = 32503680000000;
 export function toEpochMs(v: unknown): number | undefined {
   if (v instanceof Date) return inRange(v.getTime());
   if (typeof v === 'number') return epochNumber(v);
-  if (typeof v !== 'string') return undefined;
+  // Longer text is no time; the cap keeps trim() and the patterns below cheap.
+  if (typeof v !== 'string' || v.length > MAX_TIME_TEXT) return undefined;
   const s = v.trim();
   if (/^\d+(\.\d+)?$/.test(s)) return epochNumber(Number(s));
   let m = DMY.exec(s);
