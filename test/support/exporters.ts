@@ -27,8 +27,11 @@ export function tempFile(name: string): string {
   return path.join(os.tmpdir(), `nrnf-${process.pid}-${name}`);
 }
 
-/** Runs a command to its end; rejects with its output when it fails or outlives `ms`. */
-export function run(cmd: string, args: string[], ms = 30_000): Promise<string> {
+/**
+ * Runs a command to its end; rejects with its output when it fails or outlives `ms`. `ended`
+ * may accept a non-zero exit that the program's own log shows to be a normal end.
+ */
+export function run(cmd: string, args: string[], ms = 30_000, ended: (code: number | null, out: string) => boolean = (code) => code === 0): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -37,7 +40,7 @@ export function run(cmd: string, args: string[], ms = 30_000): Promise<string> {
     const timer = setTimeout(() => child.kill('SIGKILL'), ms);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      if (code === 0) resolve(out);
+      if (ended(code, out)) resolve(out);
       else reject(new Error(`${cmd} ${args.join(' ')} exited with ${code ?? signal}:\n${out.slice(-2000)}`));
     });
   });
@@ -76,5 +79,8 @@ export function pmacctd(pcap: string, port: number, version: 5 | 9 | 10, dir: st
       '',
     ].join('\n'),
   );
-  return run(bin, ['-f', conf]);
+  // pmacctd 1.7.7 sometimes exits 1 after a normal end of the capture file ("Shutting down on
+  // user request" logged), when its plugin process ends before the core (seen under load); what
+  // the test checks is what reached the collector.
+  return run(bin, ['-f', conf], 30_000, (code, out) => code === 0 || (code === 1 && out.includes('Shutting down on user request')));
 }
