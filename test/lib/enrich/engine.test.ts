@@ -210,6 +210,29 @@ describe('enrich: engine against real MaxMind DB files', () => {
     clock.countTimers().should.equal(0);
   });
 
+  it('fills host names from reverse DNS for public addresses only, waiting for the answers', async () => {
+    const asked: string[] = [];
+    const e = await Enricher.create(
+      { geo: 'off', reverseDns: true, reload: 0 },
+      { reverse: async (ip) => (asked.push(ip), ip === '8.8.8.8' ? ['dns.google.'] : []) },
+    );
+    const recs = [flow('10.0.0.1', '8.8.8.8'), flow('192.168.1.1', '8.8.8.8'), flow('fe80::1', '9.9.9.9')];
+    const pending = e.enrich(recs);
+    (pending instanceof Promise).should.be.true();
+    await pending;
+    asked.sort().should.eql(['8.8.8.8', '9.9.9.9']);
+    recs[0]!.dst.hostname!.should.equal('dns.google');
+    recs[1]!.dst.hostname!.should.equal('dns.google');
+    (recs[2]!.dst.hostname === undefined).should.be.true();
+    (recs[0]!.src.hostname === undefined).should.be.true();
+    // Cached now: no promise, no new query.
+    const again = [flow('10.0.0.1', '8.8.8.8')];
+    (e.enrich(again) === undefined).should.be.true();
+    again[0]!.dst.hostname!.should.equal('dns.google');
+    asked.length.should.equal(2);
+    e.close();
+  });
+
   it('the default npm databases give known countries and AS numbers', async function () {
     this.timeout(120_000);
     const found = findDefaultDatabases();
