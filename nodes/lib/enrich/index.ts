@@ -7,4 +7,4 @@ export { TwoGenerationCache } from './cache';
 export { findDefaultDatabases, geoFromMmdbRecord, openGeoDatabase, DEFAULT_DATABASES, type GeoDatabase, type GeoInfo } from './geo';
 export { NameTable, canonicalMac, parseNameCsv, parseNameFile, parseNameJson, type LocalName } from './names';
 export { DEFAULTS as ENRICH_DEFAULTS, LIMITS as ENRICH_LIMITS, parseEnrichOptions, type EnrichOptions, type EnrichOptionsInput } from './options';
-export { ReverseDns, parseDnsServers, type ReverseDnsOptions, type ReverseDnsStats } from './reverse-dns';
+export { ReverseDns, parseDnsServers, type DnsTimers, type ReverseDnsOptions, type ReverseDnsStats } from './reverse-dns';
