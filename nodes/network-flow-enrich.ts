@@ -45,18 +45,18 @@ export = function register(RED: NodeAPI): void {
         engine = e;
         const d = e.describe();
         if (e.missingDatabase) {
-          node.error(RED._(`${T}.errors.noDatabase`, { message: e.missingDatabase.message }));
+          node.error(e.missingDatabase);
           ready(RED._(`${T}.status.noDatabase`, { names: d.names }));
         } else ready(RED._(`${T}.status.ready`, { databases: d.databases.length, names: d.names }));
         e.watch((r) => {
           for (const file of r.reloaded) node.log(RED._(`${T}.log.reloaded`, { file }));
-          for (const err of r.errors) node.warn(RED._(`${T}.errors.reload`, { message: err.message }));
+          for (const err of r.errors) node.warn(`${RED._(`${T}.errors.reload`)} ${err.message}`);
           if (r.errors.length > 0) node.status({ fill: 'yellow', shape: 'dot', text: RED._(`${T}.status.reloadFailed`) });
         });
       },
       (err: unknown) => {
         failed = err instanceof FlowError ? err : new BadInputError('config', String(err));
-        node.error(RED._(`${T}.errors.config`, { message: failed.message }));
+        node.error(failed);
         node.status({ fill: 'red', shape: 'ring', text: RED._(`${T}.status.config`, { field: failed.field ?? '' }) });
       },
     );
