@@ -29,10 +29,10 @@ function rng(seed: number): () => number {
   };
 }
 
-/** Half private (10.0.0.0/8, the name table's space), half public unicast. */
+/** Half private (10.0.0.0/12, where the name table is), half public unicast. */
 function addresses(rnd: () => number): string[] {
   const out = new Set<string>();
-  while (out.size < DISTINCT / 2) out.add(intToIpv4(0x0a000000 + Math.floor(rnd() * 0x10000)));
+  while (out.size < DISTINCT / 2) out.add(intToIpv4(0x0a000000 + Math.floor(rnd() * 0x100000)));
   while (out.size < DISTINCT) {
     const text = intToIpv4(0x01000000 + Math.floor(rnd() * (0xdf000000 - 0x01000000)));
     if (!isNonPublicIp(parseIp(text)!)) out.add(text);

@@ -32,12 +32,15 @@ export interface EnrichDeps {
   resolveModule?: (id: string) => string;
 }
 
-/** What one address gets, computed once and cached. */
+/**
+ * What one address gets, computed once and cached. Every field is always present (undefined
+ * when unknown) so all cached objects share one shape and the hot path stays monomorphic.
+ */
 interface AddressInfo {
-  country?: string;
-  as?: number;
-  asOrg?: string;
-  local?: LocalName;
+  country: string | undefined;
+  as: number | undefined;
+  asOrg: string | undefined;
+  local: LocalName | undefined;
   /** Public address: worth a reverse lookup. */
   lookup: boolean;
 }
@@ -64,7 +67,7 @@ interface Tracked {
   signature: string;
 }
 
-const NOTHING: AddressInfo = Object.freeze({ lookup: false });
+const NOTHING: AddressInfo = Object.freeze({ country: undefined, as: undefined, asOrg: undefined, local: undefined, lookup: false });
 /** Field of the error when the default databases are not installed. */
 export const NO_DATABASE_FIELD = 'geo';
 
@@ -182,9 +185,7 @@ export class Enricher {
     const ip = parseIp(text);
     let info = NOTHING;
     if (ip) {
-      const local = this.names.lookupIp(ip);
-      const out: AddressInfo = { lookup: false };
-      if (local !== undefined) out.local = local;
+      const out: AddressInfo = { country: undefined, as: undefined, asOrg: undefined, local: this.names.lookupIp(ip), lookup: false };
       if (!isNonPublicIp(ip)) {
         out.lookup = true;
         for (const layer of this.layers) {
@@ -247,16 +248,10 @@ export class Enricher {
       }
       this.counters.records++;
       const r = rec as { src?: unknown; dst?: unknown };
-      for (const e of [r.src, r.dst]) {
-        if (typeof e !== 'object' || e === null) continue;
-        if (this.side(e as FlowEndpoint) && !this.closed) {
-          const ip = (e as FlowEndpoint).ip!;
-          waits ??= new Map();
-          const list = waits.get(ip);
-          if (list) list.push(e as FlowEndpoint);
-          else waits.set(ip, [e as FlowEndpoint]);
-        }
-      }
+      const src = r.src;
+      const dst = r.dst;
+      if (typeof src === 'object' && src !== null && this.side(src as FlowEndpoint)) waits = this.wait(waits, src as FlowEndpoint);
+      if (typeof dst === 'object' && dst !== null && this.side(dst as FlowEndpoint)) waits = this.wait(waits, dst as FlowEndpoint);
     }
     if (!waits || !this.dns) return undefined;
     const dns = this.dns;
@@ -266,6 +261,16 @@ export class Enricher {
         if (name !== null) for (const e of sides) e.hostname = name;
       }),
     ).then(() => undefined);
+  }
+
+  /** Notes a side waiting for the reverse lookup of its address. */
+  private wait(waits: Map<string, FlowEndpoint[]> | undefined, e: FlowEndpoint): Map<string, FlowEndpoint[]> | undefined {
+    if (this.closed) return waits;
+    const map = waits ?? new Map<string, FlowEndpoint[]>();
+    const list = map.get(e.ip!);
+    if (list) list.push(e);
+    else map.set(e.ip!, [e]);
+    return map;
   }
 
   stats(): EnrichStats & { cached: number; dns?: ReturnType<ReverseDns['stats']> } {
