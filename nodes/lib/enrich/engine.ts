@@ -94,6 +94,7 @@ export class Enricher {
   private checking?: Promise<ReloadResult>;
   private closed = false;
   private readonly counters: EnrichStats = { records: 0, skipped: 0, cacheHits: 0, cacheMisses: 0, reloads: 0 };
+  private lookups = 0;
 
   private constructor(options: EnrichOptions, deps: EnrichDeps, missing?: BadInputError) {
     this.options = options;
@@ -177,10 +178,8 @@ export class Enricher {
 
   private info(text: string): AddressInfo {
     const hit = this.cache.get(text);
-    if (hit !== undefined) {
-      this.counters.cacheHits++;
-      return hit;
-    }
+    // Hits are counted as lookups minus misses (stats()), so a hit writes nothing.
+    if (hit !== undefined) return hit;
     this.counters.cacheMisses++;
     const ip = parseIp(text);
     let info = NOTHING;
@@ -213,6 +212,7 @@ export class Enricher {
     let local: LocalName | undefined;
     let wantName = false;
     if (typeof ip === 'string') {
+      this.lookups++;
       const info = this.info(ip);
       if (info.country !== undefined) e.country = info.country;
       if (info.as !== undefined) e.as = info.as;
@@ -274,7 +274,7 @@ export class Enricher {
   }
 
   stats(): EnrichStats & { cached: number; dns?: ReturnType<ReverseDns['stats']> } {
-    return { ...this.counters, cached: this.cache.size, ...(this.dns ? { dns: this.dns.stats() } : {}) };
+    return { ...this.counters, cacheHits: this.lookups - this.counters.cacheMisses, cached: this.cache.size, ...(this.dns ? { dns: this.dns.stats() } : {}) };
   }
 
   /**
