@@ -13,7 +13,7 @@ import { BadInputError, FlowError } from '../errors';
 import { isNonPublicIp, parseIp } from '../ip';
 import type { FlowEndpoint } from '../network-flow';
 import { TwoGenerationCache } from './cache';
-import { findDefaultDatabases, openSharedGeoDatabase, type GeoDatabase, type GeoInfo } from './geo';
+import { findDefaultDatabases, openSharedGeoDatabase, readDatabaseFile, type GeoDatabase, type GeoInfo } from './geo';
 import { NameTable, parseNameCsv, parseNameFile, type LocalName } from './names';
 import { parseEnrichOptions, type EnrichOptions, type EnrichOptionsInput } from './options';
 import { ReverseDns, type DnsTimers } from './reverse-dns';
@@ -158,13 +158,7 @@ export class Enricher {
   private async loadNames(): Promise<NameTable> {
     const { names, namesFile } = this.options;
     if (!namesFile) return parseNameCsv(names, 'names');
-    let text: string;
-    try {
-      text = await fs.readFile(namesFile, 'utf8');
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      throw new BadInputError('namesFile', `cannot read "${namesFile}": ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
-    }
+    const text = (await readDatabaseFile(namesFile, 'namesFile')).toString('utf8');
     const fromFile = parseNameFile(text, path.basename(namesFile), 'namesFile');
     if (names.trim() === '') return fromFile;
     const dialog = parseNameCsv(names, 'names');
