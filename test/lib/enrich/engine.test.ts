@@ -162,6 +162,11 @@ describe('enrich: engine against real MaxMind DB files', () => {
     doc.network_flows!.source_name!.should.equal('kids-ipad');
     doc.network_flows!.source_site!.should.equal('home');
     doc.network_flows!.source_tags!.should.eql(['kids']);
+    // A reverse-DNS name is the side's ECS domain; a vendor's destination domain stays.
+    rec.dst.hostname = 'dns.google';
+    (toEcs(rec) as Record<string, Record<string, unknown>>).destination!.domain!.should.equal('dns.google');
+    rec.dst.domain = 'example.com';
+    (toEcs(rec) as Record<string, Record<string, unknown>>).destination!.domain!.should.equal('example.com');
     e.close();
   });
 
