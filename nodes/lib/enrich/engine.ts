@@ -40,7 +40,10 @@ interface AddressInfo {
   country: string | undefined;
   as: number | undefined;
   asOrg: string | undefined;
-  local: LocalName | undefined;
+  /** The table entry's fields, copied in so the hot path reads one object. */
+  name: string | undefined;
+  site: string | undefined;
+  tags: readonly string[] | undefined;
   /** Public address: worth a reverse lookup. */
   lookup: boolean;
 }
@@ -67,7 +70,7 @@ interface Tracked {
   signature: string;
 }
 
-const NOTHING: AddressInfo = Object.freeze({ country: undefined, as: undefined, asOrg: undefined, local: undefined, lookup: false });
+const NOTHING: AddressInfo = Object.freeze({ country: undefined, as: undefined, asOrg: undefined, name: undefined, site: undefined, tags: undefined, lookup: false });
 /** Field of the error when the default databases are not installed. */
 export const NO_DATABASE_FIELD = 'geo';
 
@@ -178,7 +181,8 @@ export class Enricher {
     const ip = parseIp(text);
     let info = NOTHING;
     if (ip) {
-      const out: AddressInfo = { country: undefined, as: undefined, asOrg: undefined, local: this.names.lookupIp(ip), lookup: false };
+      const local = this.names.lookupIp(ip);
+      const out: AddressInfo = { country: undefined, as: undefined, asOrg: undefined, name: local?.name, site: local?.site, tags: local?.tags, lookup: false };
       if (!isNonPublicIp(ip)) {
         out.lookup = true;
         for (const layer of this.layers) {
@@ -203,7 +207,7 @@ export class Enricher {
    */
   private side(e: FlowEndpoint & { mac?: string }): boolean {
     const ip = e.ip;
-    let local: LocalName | undefined;
+    let local: LocalName | AddressInfo | undefined;
     let wantName = false;
     if (typeof ip === 'string') {
       this.lookups++;
@@ -211,7 +215,7 @@ export class Enricher {
       if (info.country !== undefined) e.country = info.country;
       if (info.as !== undefined) e.as = info.as;
       if (info.asOrg !== undefined) e.asOrg = info.asOrg;
-      local = info.local;
+      local = info;
       if (info.lookup && this.dns) {
         const name = this.dns.cached(ip);
         if (typeof name === 'string') e.hostname = name;
