@@ -233,3 +233,18 @@ export function inAnyRange(ip: ParsedIp, ranges: readonly CidrRange[]): boolean 
   for (const r of ranges) if (inRange(ip, r)) return true;
   return false;
 }
+
+/**
+ * Ranges that no public database describes: private (RFC 1918, CGNAT, ULA), loopback,
+ * link-local, unspecified, multicast, reserved and documentation-free "this network" blocks.
+ * The enrich node gives such addresses only local names (docs/enrich.md#what-is-looked-up).
+ */
+const NON_PUBLIC = [
+  '0.0.0.0/8', '10.0.0.0/8', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16', '172.16.0.0/12',
+  '192.168.0.0/16', '224.0.0.0/4', '240.0.0.0/4', '::/128', '::1/128', 'fc00::/7', 'fe80::/10', 'ff00::/8',
+].map((c) => parseCidr(c)!);
+
+/** True for an address in one of the non-public ranges above. */
+export function isNonPublicIp(ip: ParsedIp): boolean {
+  return inAnyRange(ip, NON_PUBLIC);
+}

@@ -15,6 +15,16 @@ export interface FlowEndpoint {
   port?: number;
   name?: string;
   id?: string;
+  /** Set by network-flow-enrich (docs/design.md#enriched-fields): ISO 3166 country, upper case. */
+  country?: string;
+  /** Autonomous system number and organisation. */
+  as?: number;
+  asOrg?: string;
+  /** Site and tags from the local name table. */
+  site?: string;
+  tags?: string[];
+  /** Reverse-DNS name (PTR). */
+  hostname?: string;
 }
 
 export interface NetworkFlow {

@@ -204,6 +204,33 @@ const ROWS: NodeRow[] = [
       { field: 'holdTime', value: '301' },
     ],
   },
+  {
+    type: 'network-flow-enrich',
+    fields: ['name', 'geo', 'countryFile', 'asnFile', 'names', 'namesFile', 'reload', 'cacheSize', 'reverseDns', 'dnsServers', 'dnsTimeout', 'dnsInFlight', 'dnsTtl', 'dnsCacheSize'],
+    bad: [
+      { field: 'names', value: '192.168.1.23,kids-ipad\n10.0.0.300,printer' },
+      { field: 'names', value: '10.0.0.0/8,a\n10.0.0.0/8,b' },
+      { field: 'cacheSize', value: '0' },
+      { field: 'reload', value: 'soon' },
+      { field: 'countryFile', value: '', before: { geo: 'files', asnFile: '' } },
+    ],
+    extra: async (page) => {
+      // The file fields belong to "My files", the DNS fields to reverse DNS.
+      await page.selectOption('#node-input-geo', 'off');
+      await page.locator('#node-input-countryFile').waitFor({ state: 'hidden' });
+      await page.selectOption('#node-input-geo', 'files');
+      await page.locator('#node-input-asnFile').waitFor({ state: 'visible' });
+      // DNS settings show with reverse DNS, and a bad server is flagged with its reason.
+      await page.check('#node-input-reverseDns');
+      await page.locator('#node-input-dnsServers').waitFor({ state: 'visible' });
+      await setField(page, 'node-input', 'dnsServers', 'dns.example');
+      (await hasError(page, '#node-input-dnsServers')).should.be.true('a host name is not a DNS server address');
+      await setField(page, 'node-input', 'dnsServers', '127.0.0.1:5353');
+      (await hasError(page, '#node-input-dnsServers')).should.be.false();
+      await page.uncheck('#node-input-reverseDns');
+      await page.selectOption('#node-input-geo', 'default');
+    },
+  },
 ];
 
 const WRONG_SECRET = 'wrong-Secret-';

@@ -136,6 +136,20 @@ class Generator {
       }
       case 'blocked':
         return this.neg(e.negate, `((r.blocked === true) === ${e.value ? 'true' : 'false'})`);
+      case 'endpointText': {
+        const match = this.fn('l', [`return ${this.patterns('l', e.patterns)};`]);
+        const f = this.fn('e', [
+          'if (typeof e !== "object" || e === null) return false;',
+          `let v = e[${JSON.stringify(e.field)}];`,
+          // tags: any one of them matches.
+          `if (Array.isArray(v)) { for (let i = 0; i < v.length; i++) { const t = T(v[i]); if (t !== undefined && ${match}(t.toLowerCase())) return true; } return false; }`,
+          'if (typeof v !== "string") { v = T(v); if (v === undefined) return false; }',
+          `return ${match}(v.toLowerCase());`,
+        ]);
+        return this.neg(e.negate, this.sides(e.side, f));
+      }
+      case 'as':
+        return this.neg(e.negate, this.sides(e.side, this.endpointNumberFn('as', (v) => this.numberInRanges(v, e.ranges))));
       case 'metric': {
         const read =
           e.metric === 'bps'
@@ -288,6 +302,10 @@ function cost(e: Expr): number {
       return e.side === 'any' ? 4 : 2;
     case 'text':
       return 4;
+    case 'as':
+      return e.side === 'any' ? 4 : 2;
+    case 'endpointText':
+      return e.side === 'any' ? 8 : 4;
     case 'path':
       return 5;
     case 'ip':

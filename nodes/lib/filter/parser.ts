@@ -13,8 +13,8 @@
 import { parseCidr, type CidrRange } from '../ip';
 import { DIRECTIONS } from '../network-flow';
 import { lookupProtocol } from '../protocols';
-import type { CmpOp, Expr, Metric, OrderOp, Side, TextField } from './ast';
-import { METRICS, TEXT_FIELDS } from './ast';
+import type { CmpOp, EndpointTextField, Expr, Metric, OrderOp, Side, TextField } from './ast';
+import { ENDPOINT_TEXT_TERMS, METRICS, TEXT_FIELDS } from './ast';
 import { FilterSyntaxError } from './errors';
 import { describe, TokenStream, type Token } from './lexer';
 import { parseDuration, parseRate, parseSize } from './values';
@@ -27,7 +27,8 @@ export const EXPECT = {
   term: 'a filter term',
   andOrEnd: '"and", "or" or end of expression',
   andOrParen: '"and", "or" or ")"',
-  qualified: '"ip", "net", "port" or "host"',
+  qualified: '"ip", "net", "port", "host", "country", "as", "asorg", "name", "site", "tag" or "hostname"',
+  as: 'an AS number or range (such as 15169 or 64512-65534)',
   ip: 'an IP address or CIDR',
   net: 'a network in CIDR notation (such as 10.0.0.0/8)',
   port: 'a port number or range',
@@ -166,6 +167,9 @@ class Parser {
         if (this.isWord(q, 'ip', 'host')) return this.next(), this.parseAddress(kw, 'ip');
         if (this.isWord(q, 'net')) return this.next(), this.parseAddress(kw, 'net');
         if (this.isWord(q, 'port')) return this.next(), this.parsePort(kw);
+        if (this.isWord(q, 'as')) return this.next(), this.parseAs(kw);
+        const field = q.type === 'word' ? endpointTextField(q.value) : undefined;
+        if (field) return this.next(), this.parseEndpointText(kw, field);
         return this.fail(EXPECT.qualified);
       }
       case 'ip':
@@ -187,7 +191,15 @@ class Parser {
       case 'any':
         this.next();
         return { type: 'any' };
+      case 'as':
+        this.next();
+        return this.parseAs('any');
       default:
+    }
+    const endpointField = endpointTextField(kw);
+    if (endpointField) {
+      this.next();
+      return this.parseEndpointText('any', endpointField);
     }
     if ((TEXT_FIELDS as readonly string[]).includes(kw)) {
       this.next();
@@ -297,6 +309,24 @@ class Parser {
     return { type: 'text', field, negate, patterns: items };
   }
 
+  private parseEndpointText(side: Side, field: EndpointTextField): Expr {
+    const { negate, items } = this.parseValues<string>(EXPECT.text, (t) =>
+      t.type === 'word' && RESERVED.has(t.value.toLowerCase()) ? undefined : t.value.toLowerCase(),
+    );
+    return { type: 'endpointText', side, field, negate, patterns: items };
+  }
+
+  private parseAs(side: Side): Expr {
+    const { negate, items } = this.parseValues<[number, number]>(EXPECT.as, (w) => {
+      if (w.type !== 'word') return undefined;
+      const dash = w.value.indexOf('-', 1);
+      const lo = asNumber(dash < 0 ? w.value : w.value.slice(0, dash));
+      const hi = dash < 0 ? lo : asNumber(w.value.slice(dash + 1));
+      return lo === undefined || hi === undefined || lo > hi ? undefined : [lo, hi];
+    });
+    return { type: 'as', side, negate, ranges: items };
+  }
+
   private parseBlocked(): Expr {
     const t = this.peek();
     if (t.type !== 'op') return { type: 'blocked', value: true, negate: false };
@@ -338,6 +368,18 @@ class Parser {
     });
     return { type: 'path', path, op, value };
   }
+}
+
+function endpointTextField(word: string): EndpointTextField | undefined {
+  const key = word.toLowerCase();
+  return Object.prototype.hasOwnProperty.call(ENDPOINT_TEXT_TERMS, key) ? ENDPOINT_TEXT_TERMS[key] : undefined;
+}
+
+/** `15169` or `AS15169`: 0 to 4294967295. */
+function asNumber(s: string): number | undefined {
+  const digits = /^(as)?\d{1,10}$/i.test(s) ? s.replace(/^as/i, '') : undefined;
+  const n = digits === undefined ? NaN : Number(digits);
+  return n <= 0xffffffff ? n : undefined;
 }
 
 function portNumber(s: string): number | undefined {

@@ -48,6 +48,24 @@ export function evaluate(expr: Expr, rec: Rec): boolean {
       const hit = v !== undefined && expr.patterns.some((p) => glob(p, v.toLowerCase()));
       return expr.negate ? !hit : hit;
     }
+    case 'endpointText': {
+      const hit = sides(expr.side).some((s) => {
+        const v = getPath(rec, [s, expr.field]);
+        const values = Array.isArray(v) ? v : [v];
+        return values.some((x) => {
+          const t = toText(x);
+          return t !== undefined && expr.patterns.some((p) => glob(p, t.toLowerCase()));
+        });
+      });
+      return expr.negate ? !hit : hit;
+    }
+    case 'as': {
+      const hit = sides(expr.side).some((s) => {
+        const n = toNumber(getPath(rec, [s, 'as']));
+        return expr.ranges.some(([lo, hi]) => n >= lo && n <= hi);
+      });
+      return expr.negate ? !hit : hit;
+    }
     case 'blocked': {
       const hit = rec.blocked === expr.value || (expr.value === false && rec.blocked !== true);
       return expr.negate ? !hit : hit;

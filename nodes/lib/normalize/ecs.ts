@@ -7,7 +7,7 @@
  * fields. `network.iana_number` is a string (ECS type keyword); `event.duration` is ns.
  */
 import { communityId } from '../community-id';
-import type { NetworkFlow, Vendor } from '../network-flow';
+import type { FlowEndpoint, NetworkFlow, Vendor } from '../network-flow';
 
 export const ECS_VERSION = '8.11.0';
 
@@ -42,6 +42,19 @@ function rawText(raw: unknown): string {
   } catch {
     return JSON.stringify(raw, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
   }
+}
+
+/** `country`, `as`, `asOrg` and `hostname` of one side into its ECS object. */
+function enrichedEcs(e: FlowEndpoint, out: Record<string, unknown>): void {
+  if (e.country !== undefined) out.geo = { country_iso_code: e.country };
+  if (e.as !== undefined || e.asOrg !== undefined) {
+    const as: Record<string, unknown> = {};
+    if (e.as !== undefined) as.number = e.as;
+    if (e.asOrg !== undefined) as.organization = { name: e.asOrg };
+    out.as = as;
+  }
+  // ECS `domain`: "the domain name of the system, a host name or FQDN"; a vendor's domain stays.
+  if (e.hostname !== undefined && out.domain === undefined) out.domain = e.hostname;
 }
 
 export function toEcs(f: NetworkFlow): EcsDocument {
@@ -94,6 +107,10 @@ export function toEcs(f: NetworkFlow): EcsDocument {
     const remote = f.direction === 'inbound' ? source : destination;
     remote.geo = { country_iso_code: f.region };
   }
+  // Fields of network-flow-enrich (docs/design.md#enriched-fields): a looked-up country is
+  // more precise than the vendor's region, so it replaces it on its own side.
+  enrichedEcs(f.src, source);
+  enrichedEcs(f.dst, destination);
 
   const network: Record<string, unknown> = { direction: f.direction };
   if (f.protocol !== undefined) {
@@ -140,6 +157,10 @@ export function toEcs(f: NetworkFlow): EcsDocument {
     if (f.device.mac !== undefined) device.mac = ecsMac(f.device.mac);
     if (f.device.ip !== undefined) device.ip = f.device.ip;
     custom.device = device;
+  }
+  for (const [side, e] of [['source', f.src], ['destination', f.dst]] as const) {
+    if (e.site !== undefined) custom[`${side}_site`] = e.site;
+    if (e.tags !== undefined) custom[`${side}_tags`] = e.tags;
   }
   if (f.extra !== undefined) custom.extra = f.extra;
   doc.network_flows = custom;

@@ -67,8 +67,8 @@ describe('lib/filter errors', () => {
     ['prot tcp', 'column 1: expected a filter term, found "prot"'],
     ['9lives = 3', 'column 1: expected a filter term, found "9lives"'],
     // qualifiers and addresses
-    ['src foo 1.2.3.4', 'column 5: expected "ip", "net", "port" or "host" after "src", found "foo"'],
-    ['dst', 'column 4: expected "ip", "net", "port" or "host" after "dst", found end of expression'],
+    ['src foo 1.2.3.4', 'column 5: expected "ip", "net", "port", "host", "country", "as", "asorg", "name", "site", "tag" or "hostname" after "src", found "foo"'],
+    ['dst', 'column 4: expected "ip", "net", "port", "host", "country", "as", "asorg", "name", "site", "tag" or "hostname" after "dst", found end of expression'],
     ['ip 10.0.0.256', 'column 4: expected an IP address or CIDR after "ip", found "10.0.0.256"'],
     ['src host 010.1.2.3', 'column 10: expected an IP address or CIDR after "host", found "010.1.2.3"'],
     ['ip > 10.0.0.1', 'column 4: expected an IP address or CIDR after "ip", found ">"'],
