@@ -162,9 +162,9 @@ class KeyState {
   }
 }
 
-type Getter = (r: unknown) => unknown;
+export type Getter = (r: unknown) => unknown;
 
-function getter(path: string): Getter {
+export function getter(path: string): Getter {
   const segs = path.split('.');
   if (segs.length === 1) {
     const a = segs[0]!;
@@ -922,7 +922,7 @@ function minOf(a: number[]): number {
  * Each record's time (NaN when unusable) and the indices in ascending time, or null for the
  * order when the batch is already in order (the usual case).
  */
-function sortedOrder(list: readonly unknown[]): { times: Float64Array; order: number[] | null } {
+export function sortedOrder(list: readonly unknown[]): { times: Float64Array; order: number[] | null } {
   let prev = -Infinity;
   let sorted = true;
   const times = new Float64Array(list.length);
