@@ -15,7 +15,8 @@
  *   tenth (by the sort metric) is folded into the window's "other" group, so totals stay exact and
  *   `folded` says how many groups lost their identity.
  */
-import { getter, sortedOrder, type Getter } from '../anomaly/engine';
+import { sortedOrder } from '../anomaly/engine';
+import { compilePath as getter, type PathReader as Getter } from '../record-path';
 import { recordIdentity, DedupCache, type DedupStats } from '../dedup';
 import { BadInputError } from '../errors';
 import { windowBounds, windowLabel } from './calendar';
@@ -159,6 +160,13 @@ function distinctValue(v: unknown): string | undefined {
   return keyPart(v);
 }
 
+/** A metric value as a number: missing is 0, a numeric string is read, anything else is NaN. */
+function toNumber(v: unknown): number {
+  if (typeof v === 'number') return v;
+  if (v === undefined || v === null) return 0;
+  return typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+}
+
 const LATE = 'late';
 const DUPLICATE = 'duplicate';
 
@@ -283,19 +291,11 @@ export class AggregateEngine {
   }
 
   private addAt(r: unknown, ts: number): string | null {
-    if (r === null || typeof r !== 'object' || Array.isArray(r)) {
-      this.nInvalid++;
-      return 'record: expected an object (a NetworkFlow record)';
-    }
-    if (!Number.isFinite(ts)) {
-      this.nInvalid++;
-      return 'ts: expected a record time in epoch ms';
-    }
-    if (ts > this.nowCache + this.maxFutureMs) {
-      this.nowCache = this.now();
-      if (ts > this.nowCache + this.maxFutureMs) {
+    if (r === null || typeof r !== 'object' || Array.isArray(r) || !Number.isFinite(ts) || ts > this.nowCache + this.maxFutureMs) {
+      const why = this.rejectReason(r, ts);
+      if (why !== null) {
         this.nInvalid++;
-        return `ts: ${new Date(ts).toISOString()} is more than ${this.options.maxFuture} s in the future`;
+        return why;
       }
     }
     // Metric values first: a bad value rejects the record before it changes anything.
@@ -303,39 +303,31 @@ export class AggregateEngine {
     const getters = this.valueGetters;
     let x0 = 0;
     let xs: number[] | null = null;
-    for (let k = 0; k < sumIdx.length; k++) {
-      const v = getters[sumIdx[k]!]!(r);
-      let x: number;
-      if (typeof v === 'number') x = v;
-      else if (v === undefined || v === null) x = 0;
-      else x = typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
-      if (!Number.isFinite(x)) {
-        this.nInvalid++;
-        return `${this.options.metrics[sumIdx[k]!]!.path}: "${String(v).slice(0, 40)}" is not a number`;
+    if (sumIdx.length > 0) {
+      x0 = toNumber(getters[sumIdx[0]!]!(r));
+      if (x0 !== x0 || !Number.isFinite(x0)) return this.badValue(r, 0);
+      if (sumIdx.length > 1) {
+        xs = [x0];
+        for (let k = 1; k < sumIdx.length; k++) {
+          const x = toNumber(getters[sumIdx[k]!]!(r));
+          if (!Number.isFinite(x)) return this.badValue(r, k);
+          xs.push(x);
+        }
       }
-      if (k === 0) x0 = x;
-      else (xs ??= [x0]).push(x);
     }
 
     let w = this.cur;
     if (!this.perMessage) {
       if (ts > this.maxTs) {
         this.maxTs = ts;
-        const wm = ts - this.latenessMs;
-        if (wm > this.closedUpTo) this.advance(wm);
+        if (ts - this.latenessMs > this.closedUpTo) this.advance(ts - this.latenessMs);
       }
       if (w === null || ts < w.start || ts >= w.end) {
-        const [start, end] = windowBounds(ts, this.options.window, this.options.timeZone);
-        if (end <= this.closedUpTo) {
+        w = this.windowFor(ts);
+        if (w === null) {
           this.nLate++;
           return LATE;
         }
-        w = this.windows.get(start) ?? null;
-        if (w === null) {
-          w = this.newWindow(start, end);
-          this.windows.set(start, w);
-        }
-        this.cur = w;
       }
     }
     if (this.dedup !== null) {
@@ -347,7 +339,6 @@ export class AggregateEngine {
     }
     w = w!;
 
-    // Group key.
     const g = this.keyGetters;
     let key: string;
     if (g.length === 1) {
@@ -359,43 +350,80 @@ export class AggregateEngine {
     }
     let grp = w.groups.get(key);
     if (grp === undefined) grp = this.newGroup(w, key, r);
-
     grp.n++;
     w.records++;
-    if (ts < w.minTs) w.minTs = ts;
-    if (ts > w.maxTs) w.maxTs = ts;
+    this.nRecords++;
+    if (this.perMessage) {
+      if (ts < w.minTs) w.minTs = ts;
+      if (ts > w.maxTs) w.maxTs = ts;
+    }
     const vals = grp.vals;
     const totals = w.totals;
-    if (sumIdx.length > 0) {
-      if (xs === null) {
+    if (xs === null) {
+      if (sumIdx.length === 1) {
         const i = sumIdx[0]!;
-        vals[i]! += x0;
-        totals[i]! += x0;
-      } else {
-        for (let k = 0; k < sumIdx.length; k++) {
-          const i = sumIdx[k]!;
-          vals[i]! += xs[k]!;
-          totals[i]! += xs[k]!;
-        }
+        vals[i] += x0;
+        totals[i] += x0;
+      }
+    } else {
+      for (let k = 0; k < sumIdx.length; k++) {
+        const i = sumIdx[k]!;
+        vals[i] += xs[k]!;
+        totals[i] += xs[k]!;
       }
     }
     const countIdx = this.countIdx;
     for (let k = 0; k < countIdx.length; k++) {
       const i = countIdx[k]!;
-      vals[i]! += 1;
-      totals[i]! += 1;
+      vals[i] += 1;
+      totals[i] += 1;
     }
-    const distinctIdx = this.distinctIdx;
-    for (let k = 0; k < distinctIdx.length; k++) {
-      const i = distinctIdx[k]!;
-      const dv = distinctValue(getters[i]!(r));
+    if (this.distinctIdx.length > 0) this.addDistinct(r, grp, w);
+    return null;
+  }
+
+  /** Why a record is rejected before anything else is read; null when it is fine after all. */
+  private rejectReason(r: unknown, ts: number): string | null {
+    if (r === null || typeof r !== 'object' || Array.isArray(r)) return 'record: expected an object (a NetworkFlow record)';
+    if (!Number.isFinite(ts)) return 'ts: expected a record time in epoch ms';
+    if (ts > this.nowCache + this.maxFutureMs) {
+      // Re-read the clock once before rejecting: the cached value may be a batch old.
+      this.nowCache = this.now();
+      if (ts > this.nowCache + this.maxFutureMs) return `ts: ${new Date(ts).toISOString()} is more than ${this.options.maxFuture} s in the future`;
+    }
+    return null;
+  }
+
+  private badValue(r: unknown, k: number): string {
+    this.nInvalid++;
+    const i = this.sumIdx[k]!;
+    const v = this.valueGetters[i]!(r);
+    return `${this.options.metrics[i]!.path}: "${String(v).slice(0, 40)}" is not a number`;
+  }
+
+  /** The open window for `ts`, created if needed; null when that window is already closed. */
+  private windowFor(ts: number): WindowState | null {
+    const [start, end] = windowBounds(ts, this.options.window, this.options.timeZone);
+    if (end <= this.closedUpTo) return null;
+    let w = this.windows.get(start);
+    if (w === undefined) {
+      w = this.newWindow(start, end);
+      this.windows.set(start, w);
+    }
+    this.cur = w;
+    return w;
+  }
+
+  private addDistinct(r: unknown, grp: Group, w: WindowState): void {
+    const d = this.distinctIdx;
+    for (let k = 0; k < d.length; k++) {
+      const i = d[k]!;
+      const dv = distinctValue(this.valueGetters[i]!(r));
       if (dv !== undefined) {
         grp.sets![i]!.add(dv);
         w.totalSets![i]!.add(dv);
       }
     }
-    this.nRecords++;
-    return null;
   }
 
   private newWindow(start: number, end: number): WindowState {

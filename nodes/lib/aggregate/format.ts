@@ -9,6 +9,7 @@
  * Shares are of the ranking metric and add up to 100 over the top N and "other" (docs/aggregate.md).
  */
 import type { GroupResult, WindowResult } from './engine';
+import type { OutputMode } from './options';
 import { OTHER_LABEL } from './engine';
 
 export interface Row {
@@ -115,4 +116,29 @@ export function toGroupRecords(w: WindowResult, groupBy: string[], topN: number)
     windowEnd: new Date(w.end).toISOString(),
     ...r,
   }));
+}
+
+/** A message of the node's output, as plain data. */
+export interface OutMessage {
+  topic: string;
+  payload: unknown;
+  [prop: string]: unknown;
+}
+
+/** The messages one closed window becomes, in the node's output mode (docs/aggregate.md, "Outputs"). */
+export function windowMessages(w: WindowResult, mode: OutputMode, topic: string, groupBy: string[], topN: number): OutMessage[] {
+  const window = windowInfo(w);
+  switch (mode) {
+    case 'chart':
+      return [{ topic, payload: toChart(w, topN), action: 'replace', window, totals: w.totals }];
+    case 'timeseries':
+      return [{ topic, payload: toTimeseries(w, topN), window }];
+    case 'groups':
+      return toGroupRecords(w, groupBy, topN).map((row) => ({ topic: row.label, payload: row, window }));
+    default:
+      return [{
+        topic, payload: toRows(w, groupBy, topN), window, totals: w.totals,
+        aggregate: { records: w.records, groups: w.groups.length, foldedGroups: w.foldedGroups },
+      }];
+  }
 }

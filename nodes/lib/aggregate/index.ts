@@ -5,5 +5,5 @@ export { parseOptions, parseGroupBy, parseMetrics, parseMetric, parseWindow, par
 export type { AggregateOptions, AggregateOptionsInput, MetricDef, MetricKind, OutputMode } from './options';
 export { parseTimeZone, windowBounds, calendarBounds, localMidnight } from './calendar';
 export type { WindowSpec, CalendarUnit } from './calendar';
-export { toRows, toChart, toTimeseries, toGroupRecords, topGroups, windowInfo, column } from './format';
-export type { Row, ChartPoint, WindowInfo } from './format';
+export { toRows, toChart, toTimeseries, toGroupRecords, topGroups, windowInfo, windowMessages, column } from './format';
+export type { Row, ChartPoint, WindowInfo, OutMessage } from './format';

@@ -162,9 +162,9 @@ class KeyState {
   }
 }
 
-export type Getter = (r: unknown) => unknown;
+type Getter = (r: unknown) => unknown;
 
-export function getter(path: string): Getter {
+function getter(path: string): Getter {
   const segs = path.split('.');
   if (segs.length === 1) {
     const a = segs[0]!;
