@@ -14,7 +14,7 @@ import { startDemo, type Demo } from '../../scripts/demo';
 
 const MODULE = 'node-red-contrib-network-flows';
 const ENDPOINT_TYPES = ['citrix-sdwan-flows', 'citrix-sdwan-ilbflows', 'firewalla-flows', 'riverbed-flowgateway-stats'];
-const FUNCTION_TYPES = ['network-flow-normalize', 'network-flow-filter', 'network-flow-anomaly'];
+const FUNCTION_TYPES = ['network-flow-normalize', 'network-flow-filter', 'network-flow-anomaly', 'network-flow-aggregate'];
 const CONFIG_TYPES = ['citrix-sdwan-config', 'firewalla-msp-config', 'riverbed-flowgateway-config'];
 
 interface DebugEvent { id: string; z?: string; msg?: string; format?: string; level?: number }

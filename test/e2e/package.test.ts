@@ -14,6 +14,7 @@ const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'))
 const DESIGN_TYPES = [
   'citrix-sdwan-config', 'citrix-sdwan-flows', 'citrix-sdwan-ilbflows', 'firewalla-msp-config', 'firewalla-flows',
   'riverbed-flowgateway-config', 'riverbed-flowgateway-stats', 'network-flow-normalize', 'network-flow-filter', 'network-flow-anomaly',
+  'network-flow-aggregate',
 ];
 const CONFIG_TYPES = DESIGN_TYPES.filter((t) => t.endsWith('-config'));
 const examples = fs.readdirSync(path.join(root, 'examples')).filter((f) => f.endsWith('.json'))
