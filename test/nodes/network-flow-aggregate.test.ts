@@ -166,3 +166,37 @@ describe('network-flow-aggregate node', () => {
     (got[0]!.payload as Array<Record<string, unknown>>).map((r) => [r.label, r.bytes]).should.eql([['a', 120], ['b', 50], ['other', 30]]);
   });
 });
+
+describe('aggregate-alerts-table.json example (anomaly alerts into a table)', () => {
+  const functionNode = require('@node-red/nodes/core/function/10-function.js') as Parameters<typeof helper.load>[0];
+  const anomalyNode = require('../../nodes/network-flow-anomaly') as Parameters<typeof helper.load>[0];
+  const example = require('../../examples/aggregate-alerts-table.json') as FlowItem[];
+  before(() => helper.startServer());
+  after(() => helper.stopServer());
+  afterEach(() => helper.unload());
+
+  it('adds a row when the spike alerts and removes it when the device resolves', async () => {
+    const keep = new Set(['function', 'network-flow-anomaly']);
+    const table = example.find((n) => n.type === 'ui-table')!;
+    const flow: FlowItem[] = example.filter((n) => keep.has(n.type)).map((n) => ({ ...n, z: 'f1' }));
+    flow.push({ id: table.id, type: 'helper', z: 'f1' });
+    await helper.load([functionNode, anomalyNode].flat(), flow as TestFlowsItem[]);
+    const rows = collect(helper.getNode(table.id));
+    const spikeFn = example.find((n) => n.id === 'agat-spike-fn')!;
+    helper.getNode(spikeFn.id).receive({ payload: Date.now() } as never);
+    for (let i = 0; i < 50 && rows.length === 0; i++) await tick(20);
+    rows.should.have.length(1);
+    const first = rows[0]!.payload as Array<Record<string, unknown>>;
+    first.map((r) => [r.key, r.metric, r.value]).should.eql([['spike-demo', 'sum:bytes', 2_000_000_000]]);
+    // A quiet next minute for the device: the anomaly node resolves, the row goes.
+    const next = Math.ceil((Date.now() + 1) / MIN) * MIN + 1000;
+    helper.getNode('agat-anom').receive({ payload: [flow_(next, 'spike-demo')], flush: true } as never);
+    for (let i = 0; i < 50 && rows.length === 1; i++) await tick(20);
+    rows.should.have.length(2);
+    (rows[1]!.payload as unknown[]).length.should.equal(0);
+  });
+
+  function flow_(ts: number, device: string): NetworkFlow {
+    return flow(ts, '192.168.1.250', 10, { device: { name: device } });
+  }
+});
