@@ -187,7 +187,7 @@ describe('aggregate-alerts-table.json example (anomaly alerts into a table)', ()
     for (let i = 0; i < 50 && rows.length === 0; i++) await tick(20);
     rows.should.have.length(1);
     const first = rows[0]!.payload as Array<Record<string, unknown>>;
-    first.map((r) => [r.key, r.metric, r.value]).should.eql([['spike-demo', 'sum:bytes', 2_000_000_000]]);
+    Array.from(first, (r) => [r.key, r.metric, r.value]).should.eql([['spike-demo', 'sum:bytes', 2_000_000_000]]);
     // A quiet next minute for the device: the anomaly node resolves, the row goes.
     const next = Math.ceil((Date.now() + 1) / MIN) * MIN + 1000;
     helper.getNode('agat-anom').receive({ payload: [flow_(next, 'spike-demo')], flush: true } as never);
