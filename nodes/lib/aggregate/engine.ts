@@ -32,6 +32,7 @@ const TOTAL_PRECISION = 14;
 const FOLD_FRACTION = 0.1;
 const KEY_SEP = '\u001f';
 const MAX_KEY_PART = 200;
+const OBJECT_PART = '(object)';
 export const STATE_FORMAT = 'network-flow-aggregate/1';
 export const OTHER_LABEL = 'other';
 export const NONE_LABEL = '(none)';
@@ -148,8 +149,9 @@ function keyPart(v: unknown): string {
   if (typeof v === 'string') return v.length > MAX_KEY_PART ? v.slice(0, MAX_KEY_PART) : v;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   if (v === undefined || v === null) return '';
-  const s = JSON.stringify(v) ?? '';
-  return s.length > MAX_KEY_PART ? s.slice(0, MAX_KEY_PART) : s;
+  // An object is not a group value (group by protocol.name, not protocol); never serialised, so a
+  // deep or huge value in a hostile record costs nothing.
+  return OBJECT_PART;
 }
 
 function distinctValue(v: unknown): string | undefined {
@@ -157,7 +159,7 @@ function distinctValue(v: unknown): string | undefined {
   if (typeof v === 'number') return Number.isFinite(v) ? String(v) : undefined;
   if (typeof v === 'boolean') return String(v);
   if (v === undefined || v === null) return undefined;
-  return keyPart(v);
+  return OBJECT_PART;
 }
 
 /** A metric value as a number: missing is 0, a numeric string is read, anything else is NaN. */
@@ -435,7 +437,9 @@ export class AggregateEngine {
     const g = this.keyGetters;
     const parts = g.map((get) => {
       const v = get(r);
-      return v === undefined ? null : typeof v === 'string' && v.length > MAX_KEY_PART ? v.slice(0, MAX_KEY_PART) : v;
+      if (v === undefined || v === null) return null;
+      if (typeof v === 'object') return OBJECT_PART;
+      return typeof v === 'string' && v.length > MAX_KEY_PART ? v.slice(0, MAX_KEY_PART) : v;
     });
     let label: string | undefined;
     if (this.labelGetter) {

@@ -121,6 +121,29 @@ describe('aggregate engine', () => {
     });
   });
 
+  describe('hostile input', () => {
+    it('never serialises an object group value, and rejects non-finite numbers as bad records', () => {
+      let deep: Record<string, unknown> = {};
+      for (let i = 0; i < 100_000; i++) deep = { d: deep };
+      const e = engine({ groupBy: 'src', metrics: 'sum:bytes,distinct:dst', window: 60 });
+      const t = process.cpuUsage();
+      const r = e.ingest([
+        { ...flow(T0, 'a', 1), src: deep, dst: deep } as unknown as NetworkFlow,
+        flow(T0, 'b', Infinity),
+        { ...flow(T0, 'c', 1), bytes: '1e400' } as unknown as NetworkFlow,
+        flow(T0, 'x'.repeat(100_000), 2),
+      ]);
+      const used = process.cpuUsage(t);
+      (used.user + used.system).should.be.below(50_000 * 4); // generous: one call, not a sleep
+      r.accepted.should.equal(2);
+      r.invalid.should.equal(2);
+      r.errors.map((x) => x.message).should.eql(['bytes: "Infinity" is not a number', 'bytes: "1e400" is not a number']);
+      const [w] = e.flush();
+      w!.groups.map((g) => [g.label, g.records]).should.eql([['(object)', 2]]);
+      w!.totals.bytes!.should.equal(3);
+    });
+  });
+
   describe('top N and "other"', () => {
     // a=100, b=50, c=50 (tie with b), d=10, e=0
     function window(): WindowResult {
