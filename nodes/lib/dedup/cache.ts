@@ -5,8 +5,8 @@
  * kept: beyond that the oldest remembered is forgotten first, so memory stays bounded whatever
  * arrives; `forgotten` counts identities dropped by the cap before their horizon.
  *
- * Entries live in a Map in insertion order, which for polled data is close to record-time order;
- * expiry looks only at the oldest entries, so each call is O(1) amortised.
+ * Insertion order is, for polled data, close to record-time order; expiry looks only at the
+ * oldest entries, so each call is O(1) amortised.
  */
 export interface DedupOptions {
   /** Most identities remembered. */
@@ -22,7 +22,16 @@ export interface DedupStats {
 }
 
 export class DedupCache {
+  /** Identity -> record time. */
   private readonly seenAt = new Map<string, number>();
+  /**
+   * Identities in insertion order, a queue with a moving head. Expiry and the cap pop from the
+   * head: iterating the Map from its start would step over every entry already deleted (V8 keeps
+   * them as holes until it rehashes), which made each call cost as much as all earlier deletions.
+   */
+  private queue: string[] = [];
+  private times: number[] = [];
+  private head = 0;
   private newest = -Infinity;
   private duplicates = 0;
   private forgotten = 0;
@@ -35,8 +44,7 @@ export class DedupCache {
    */
   check(id: string, ts: number): boolean {
     const m = this.seenAt;
-    const prev = m.get(id);
-    if (prev !== undefined) {
+    if (m.has(id)) {
       this.duplicates++;
       return true;
     }
@@ -45,20 +53,34 @@ export class DedupCache {
       this.expire();
     }
     m.set(id, ts);
-    if (m.size > this.options.cap) {
-      const first = m.keys().next().value as string;
-      m.delete(first);
-      this.forgotten++;
+    this.queue.push(id);
+    this.times.push(ts);
+    while (m.size > this.options.cap) {
+      if (this.pop()) this.forgotten++;
+    }
+    return false;
+  }
+
+  /** Drops the oldest queued identity; true when it was still remembered. */
+  private pop(): boolean {
+    const id = this.queue[this.head]!;
+    const t = this.times[this.head]!;
+    this.head++;
+    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.times = this.times.slice(this.head);
+      this.head = 0;
+    }
+    if (this.seenAt.get(id) === t) {
+      this.seenAt.delete(id);
+      return true;
     }
     return false;
   }
 
   private expire(): void {
     const cutoff = this.newest - this.options.horizonMs;
-    for (const [id, t] of this.seenAt) {
-      if (t >= cutoff) break;
-      this.seenAt.delete(id);
-    }
+    while (this.head < this.queue.length && this.times[this.head]! < cutoff) this.pop();
   }
 
   stats(): DedupStats {
@@ -67,6 +89,9 @@ export class DedupCache {
 
   clear(): void {
     this.seenAt.clear();
+    this.queue = [];
+    this.times = [];
+    this.head = 0;
     this.newest = -Infinity;
   }
 
@@ -81,8 +106,10 @@ export class DedupCache {
     const from = Math.max(0, entries.length - this.options.cap);
     for (let i = from; i < entries.length; i++) {
       const e = entries[i] as unknown;
-      if (Array.isArray(e) && typeof e[0] === 'string' && typeof e[1] === 'number' && Number.isFinite(e[1])) {
+      if (Array.isArray(e) && typeof e[0] === 'string' && typeof e[1] === 'number' && Number.isFinite(e[1]) && !this.seenAt.has(e[0])) {
         this.seenAt.set(e[0], e[1]);
+        this.queue.push(e[0]);
+        this.times.push(e[1]);
         if (e[1] > this.newest) this.newest = e[1];
       }
     }

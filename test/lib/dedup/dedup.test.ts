@@ -49,6 +49,16 @@ describe('dedup', () => {
       c.check('id0', T0).should.be.false();
     });
 
+    it('expires and evicts at a constant cost per identity (no rescan of forgotten entries)', () => {
+      const c = new DedupCache({ cap: 50_000, horizonMs: 1000 });
+      const t = process.cpuUsage();
+      for (let i = 0; i < 300_000; i++) c.check(`id${i}`, T0 + i);
+      const used = process.cpuUsage(t);
+      // Linear work is a few tens of ms; rescanning deleted entries made this take minutes.
+      (used.user + used.system).should.be.below(3_000_000);
+      c.stats().remembered.should.equal(1001);
+    });
+
     it('survives an export and import', () => {
       const c = new DedupCache({ cap: 10, horizonMs: 1e6 });
       c.check('x', T0);
