@@ -102,13 +102,20 @@ export interface AggregateStats {
   maxTs: number | null;
 }
 
+function zeros(n: number): number[] {
+  const a: number[] = [];
+  for (let i = 0; i < n; i++) a.push(0);
+  return a;
+}
+
 class Group {
   n = 0;
-  readonly vals: Float64Array;
+  /** Plain doubles: a typed array per group costs more to allocate than the group's whole update. */
+  readonly vals: number[];
   readonly sets: DistinctCounter[] | null;
 
   constructor(readonly key: string, readonly parts: unknown[], readonly label: string, nMetrics: number, distinct: number[]) {
-    this.vals = new Float64Array(nMetrics);
+    this.vals = zeros(nMetrics);
     if (distinct.length === 0) {
       this.sets = null;
     } else {
@@ -129,13 +136,13 @@ class WindowState {
   other: Group | null = null;
   folded = 0;
   records = 0;
-  readonly totals: Float64Array;
+  readonly totals: number[];
   readonly totalSets: DistinctCounter[] | null;
   minTs = Infinity;
   maxTs = -Infinity;
 
   constructor(readonly start: number, readonly end: number, nMetrics: number, distinct: number[]) {
-    this.totals = new Float64Array(nMetrics);
+    this.totals = zeros(nMetrics);
     if (distinct.length === 0) {
       this.totalSets = null;
     } else {
