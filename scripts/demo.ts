@@ -22,6 +22,11 @@ function findRoot(from: string): string {
   throw new Error(`cannot find the package root above ${from}`);
 }
 const PACKAGE = 'node-red-contrib-network-flows';
+const DASHBOARD = '@flowfuse/node-red-dashboard';
+/** Dashboard config nodes every dashboard example carries with the same ids: deployed once, shared. */
+const SHARED_DASHBOARD_TYPES = new Set(['ui-base', 'ui-theme', 'ui-page']);
+/** Dashboard config nodes: global, never on a tab. */
+const DASHBOARD_CONFIG_TYPES = new Set([...SHARED_DASHBOARD_TYPES, 'ui-group']);
 
 export interface DemoOptions {
   /** Node-RED user directory (created if missing). Default `.node-red-data`. */
@@ -84,6 +89,14 @@ export function prepareUserDir(userDir: string, port: number): void {
   // Replace whatever is there (a stale link from a moved checkout would point elsewhere).
   fs.rmSync(link, { force: true, recursive: false });
   fs.symlinkSync(ROOT, link, 'dir');
+  // The dashboard examples need FlowFuse Dashboard 2.0: a devDependency here, linked like a palette module.
+  const dashboard = path.join(ROOT, 'node_modules', DASHBOARD);
+  const dashLink = path.join(userDir, 'node_modules', DASHBOARD);
+  fs.rmSync(dashLink, { force: true, recursive: false });
+  if (fs.existsSync(dashboard)) {
+    fs.mkdirSync(path.dirname(dashLink), { recursive: true });
+    fs.symlinkSync(dashboard, dashLink, 'dir');
+  }
   fs.writeFileSync(
     path.join(userDir, 'package.json'),
     JSON.stringify({ name: 'node-red-project', private: true, dependencies: { [PACKAGE]: `file:${ROOT}` } }, null, 2),
@@ -111,6 +124,7 @@ export function demoFlows(simUrl: string, nodeRedUrl: string, fastInjects = fals
   const dir = path.join(ROOT, 'examples');
   const out: FlowNode[] = [];
   const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort() : [];
+  const sharedSeen = new Set<string>();
   for (const file of files) {
     const nodes = remapIds(JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as FlowNode[], file);
     const tabId = `demo-tab-${file.replace(/\W/g, '-')}`;
@@ -118,8 +132,13 @@ export function demoFlows(simUrl: string, nodeRedUrl: string, fastInjects = fals
     const tab = hasTab?.id ?? tabId;
     if (!hasTab) out.push({ id: tabId, type: 'tab', label: file.replace(/\.json$/, ''), disabled: false, info: `Example ${file}` });
     for (const n of nodes) {
+      if (SHARED_DASHBOARD_TYPES.has(n.type)) {
+        if (sharedSeen.has(n.id)) continue;
+        sharedSeen.add(n.id);
+      }
       const node: FlowNode = { ...n };
-      if (node.type !== 'tab' && !('z' in n) && !DEMO_NODE_CREDENTIALS[node.type] && node.type !== 'tls-config') node.z = tab;
+      const global = DEMO_NODE_CREDENTIALS[node.type] !== undefined || node.type === 'tls-config' || DASHBOARD_CONFIG_TYPES.has(node.type);
+      if (node.type !== 'tab' && !('z' in n) && !global) node.z = tab;
       if (typeof node.z === 'string' && node.z !== tab && !nodes.some((m) => m.id === node.z)) node.z = tab;
       const creds = DEMO_NODE_CREDENTIALS[node.type];
       if (creds) {
@@ -146,13 +165,14 @@ export function demoFlows(simUrl: string, nodeRedUrl: string, fastInjects = fals
 /** Prefixes every id of one example (and every reference to it) so examples never collide. */
 function remapIds(nodes: FlowNode[], file: string): FlowNode[] {
   const prefix = `${file.replace(/\.json$/, '').replace(/\W/g, '')}-`;
-  const ids = new Set(nodes.map((n) => n.id));
+  // Shared dashboard config nodes keep their ids, so every dashboard example lands on one page.
+  const ids = new Set(nodes.filter((n) => !SHARED_DASHBOARD_TYPES.has(n.type)).map((n) => n.id));
   const map = (v: unknown): unknown => {
     if (typeof v === 'string') return ids.has(v) ? prefix + v : v;
     if (Array.isArray(v)) return v.map(map);
     return v;
   };
-  return nodes.map((n) => Object.fromEntries(Object.entries(n).map(([k, v]) => [k, k === 'id' ? prefix + String(v) : map(v)])) as FlowNode);
+  return nodes.map((n) => Object.fromEntries(Object.entries(n).map(([k, v]) => [k, map(v)])) as FlowNode);
 }
 
 async function waitFor(url: string, ms: number, child: ChildProcess): Promise<void> {

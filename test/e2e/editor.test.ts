@@ -231,6 +231,20 @@ const ROWS: NodeRow[] = [
       await page.selectOption('#node-input-geo', 'default');
     },
   },
+  {
+    type: 'network-flow-aggregate',
+    fields: ['name', 'groupBy', 'labelPath', 'metrics', 'window', 'timeZone', 'lateness', 'topN', 'sortBy', 'output', 'maxGroups', 'dedup', 'wallFlush', 'persist', 'store'],
+    bad: [
+      { field: 'groupBy', value: 'src ip' },
+      { field: 'metrics', value: 'avg:bytes' },
+      { field: 'metrics', value: 'sum:bytes,sum:bytes' },
+      { field: 'window', value: '7000' },
+      { field: 'timeZone', value: 'Mars/Olympus', before: { window: 'month' } },
+      { field: 'topN', value: '-1' },
+      { field: 'sortBy', value: 'packets' },
+      { field: 'maxGroups', value: '0' },
+    ],
+  },
 ];
 
 const WRONG_SECRET = 'wrong-Secret-';

@@ -975,7 +975,7 @@ function minOf(a: number[]): number {
  * Each record's time (NaN when unusable) and the indices in ascending time, or null for the
  * order when the batch is already in order (the usual case).
  */
-function sortedOrder(list: readonly unknown[]): { times: Float64Array; order: number[] | null } {
+export function sortedOrder(list: readonly unknown[]): { times: Float64Array; order: number[] | null } {
   let prev = -Infinity;
   let sorted = true;
   const times = new Float64Array(list.length);

@@ -1,0 +1,46 @@
+/**
+ * Which records are "the same record": polls that overlap in time return some records twice,
+ * and a sum must count them once. Identity, in order of preference:
+ * 1. the vendor's record id (`id`, or `extra.id`), with the vendor and endpoint it belongs to;
+ * 2. the Community ID of the flow's 5-tuple plus its start time (`start`, else `ts`): the same
+ *    connection seen in two polls has both; two connections on the same tuple start apart.
+ * Records with neither (no addresses, e.g. FlowGateway metric buckets) have no identity and are
+ * never treated as duplicates.
+ */
+import { communityId } from '../community-id';
+
+type Rec = Record<string, unknown>;
+
+function idText(v: unknown): string | undefined {
+  if (typeof v === 'string') return v === '' || v.length > 256 ? undefined : v;
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : undefined;
+  return undefined;
+}
+
+function portOf(e: unknown): number | undefined {
+  const p = e !== null && typeof e === 'object' ? (e as Rec).port : undefined;
+  return typeof p === 'number' ? p : undefined;
+}
+
+function ipOf(e: unknown): string | undefined {
+  const ip = e !== null && typeof e === 'object' ? (e as Rec).ip : undefined;
+  return typeof ip === 'string' ? ip : undefined;
+}
+
+/** The identity of a NetworkFlow record, or undefined when it has none (see above). */
+export function recordIdentity(record: unknown): string | undefined {
+  if (record === null || typeof record !== 'object') return undefined;
+  const r = record as Rec;
+  const extra = r.extra !== null && typeof r.extra === 'object' ? (r.extra as Rec) : undefined;
+  const vid = idText(r.id) ?? idText(extra?.id);
+  if (vid !== undefined) return `id:${String(r.vendor)}:${String(r.endpoint)}:${vid}`;
+  const start = typeof r.start === 'number' ? r.start : r.ts;
+  if (typeof start !== 'number' || !Number.isFinite(start)) return undefined;
+  const proto = r.protocol !== null && typeof r.protocol === 'object' ? (r.protocol as Rec).number : undefined;
+  if (typeof proto !== 'number') return undefined;
+  const srcIp = ipOf(r.src);
+  const dstIp = ipOf(r.dst);
+  if (srcIp === undefined || dstIp === undefined) return undefined;
+  const cid = communityId({ srcIp, dstIp, proto, srcPort: portOf(r.src), dstPort: portOf(r.dst) });
+  return cid === undefined ? undefined : `cid:${cid}@${start}`;
+}

@@ -1,0 +1,178 @@
+/**
+ * `network-flow-aggregate`: the Node-RED adapter of the aggregate engine (nodes/lib/aggregate).
+ * Records in (`msg.payload`: one record or an array); when a window closes, its result goes out
+ * in the shape the node is set to: table rows, chart points (bar/pie or line), or one message per
+ * group. `msg.flush` closes every open window now; `msg.reset` forgets everything. With a
+ * wall-clock flush, windows whose end (plus lateness) has passed on the clock close even when no
+ * record arrives. With `persist`, open windows are saved to the context store the user names on
+ * close and every minute, and restored before the first message.
+ */
+import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
+import { AggregateEngine, parseOutput, windowMessages, type OutputMode, type WindowResult } from './lib/aggregate';
+import { BadInputError, FlowError } from './lib/errors';
+import { throttledStatus } from './node-support/status';
+
+interface AggregateNodeDef extends NodeDef {
+  groupBy?: string;
+  labelPath?: string;
+  metrics?: string;
+  window?: string | number;
+  timeZone?: string;
+  lateness?: string | number;
+  topN?: string | number;
+  sortBy?: string;
+  maxGroups?: string | number;
+  dedup?: boolean | string;
+  output?: string;
+  wallFlush?: string | number;
+  persist?: boolean | string;
+  store?: string;
+}
+
+type Send = (msg: NodeMessage | Array<NodeMessage | NodeMessage[] | null>) => void;
+type Done = (err?: Error) => void;
+
+const T = 'network-flow-aggregate';
+const STATE_KEY = 'aggregateState';
+const PERSIST_EVERY_MS = 60_000;
+
+export = function register(RED: NodeAPI): void {
+  function AggregateNode(this: Node, config: AggregateNodeDef): void {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    const persist = config.persist === true || config.persist === 'true';
+    const store = typeof config.store === 'string' && config.store.trim() !== '' ? config.store.trim() : undefined;
+
+    let engine: AggregateEngine | undefined;
+    let mode: OutputMode = 'rows';
+    let wallFlushMs = 0;
+    let configError: FlowError | undefined;
+    try {
+      engine = new AggregateEngine({
+        groupBy: config.groupBy, labelPath: config.labelPath, metrics: config.metrics, window: config.window,
+        timeZone: config.timeZone, lateness: config.lateness, topN: config.topN, sortBy: config.sortBy,
+        maxGroups: config.maxGroups, dedup: config.dedup,
+      });
+      mode = parseOutput(config.output);
+      const wf = config.wallFlush === undefined || config.wallFlush === '' ? 0 : Number(config.wallFlush);
+      if (!Number.isFinite(wf) || wf < 0 || wf > 86400) throw new BadInputError('wallFlush', `"${String(config.wallFlush)}" is out of range (expected seconds from 0 to 86400; 0 = off)`);
+      wallFlushMs = wf * 1000;
+    } catch (err) {
+      engine = undefined;
+      configError = err instanceof FlowError ? err : new BadInputError('config', String(err));
+      node.error(configError);
+      node.status({ fill: 'red', shape: 'ring', text: RED._(`${T}.status.config`, { field: configError.field ?? '' }) });
+    }
+    const groupBy = engine?.options.groupBy ?? [];
+    const topN = engine?.options.topN ?? 0;
+    const topic = config.name || `${groupBy.join(',')}: ${engine?.options.metrics.map((m) => m.text).join(',') ?? ''}`;
+
+    let closed = false;
+    let savedRecords = -1;
+    let restored: Promise<void> | undefined = persist ? undefined : Promise.resolve();
+    let loaded = !persist;
+    const status = throttledStatus<null>(node, () => {
+      const s = engine!.stats();
+      return {
+        fill: s.folded > 0 ? 'yellow' : 'green',
+        shape: 'dot',
+        text: RED._(`${T}.status.summary`, { groups: s.groups, windows: s.windowsClosed, folded: s.folded, duplicates: s.duplicates, late: s.late }),
+      };
+    }, 1000);
+
+    function emit(windows: WindowResult[], send: Send): void {
+      if (closed || windows.length === 0) return;
+      const out: NodeMessage[] = [];
+      for (const w of windows) out.push(...(windowMessages(w, mode, topic, groupBy, topN) as NodeMessage[]));
+      send([out]);
+    }
+
+    function context(): { get: (k: string, s: string | undefined, cb: (e: Error | null | undefined, v: unknown) => void) => void; set: (k: string, v: unknown, s: string | undefined, cb: (e?: Error) => void) => void } {
+      return node.context() as never;
+    }
+
+    function save(cb?: () => void): void {
+      if (!engine || !persist || !loaded) return cb?.();
+      const records = engine.stats().records;
+      if (records === savedRecords) return cb?.();
+      savedRecords = records;
+      context().set(STATE_KEY, engine.exportState(), store, (err?: Error) => {
+        if (err) node.warn(RED._(`${T}.errors.save`, { message: err.message }));
+        cb?.();
+      });
+    }
+
+    function restore(): Promise<void> {
+      return new Promise((resolve) => {
+        context().get(STATE_KEY, store, (err, value) => {
+          try {
+            if (err) node.warn(RED._(`${T}.errors.restore`, { message: err.message }));
+            else if (value !== undefined && value !== null && engine) {
+              if (engine.importState(value)) savedRecords = engine.stats().records;
+              else node.log(RED._(`${T}.log.stateIgnored`));
+            }
+          } catch (e) {
+            node.warn(RED._(`${T}.errors.restore`, { message: (e as Error).message }));
+          }
+          loaded = true;
+          resolve();
+        });
+      });
+    }
+
+    const persistTimer = persist && engine ? setInterval(() => save(), PERSIST_EVERY_MS) : undefined;
+    // Node-RED's own send, for windows closed by the clock rather than by a message.
+    const wallTimer = engine && wallFlushMs > 0
+      ? setInterval(() => {
+        if (closed || !engine || !loaded) return;
+        emit(engine.advanceTo(Date.now()), (m) => node.send(m as NodeMessage));
+        status.update(null);
+      }, wallFlushMs)
+      : undefined;
+
+    function handle(msg: NodeMessageInFlow, send: Send, done: Done): void {
+      if (closed) return done();
+      if (!engine) return done(configError);
+      if (msg.reset === true) {
+        engine.reset();
+        status.update(null);
+        return done();
+      }
+      const payload = msg.payload;
+      const windows: WindowResult[] = [];
+      if (payload !== null && typeof payload === 'object') {
+        const res = engine.ingest(payload);
+        windows.push(...res.windows);
+        if (res.invalid > 0) {
+          const first = res.errors[0]!;
+          node.warn(RED._(`${T}.errors.badRecords`, { count: res.invalid, index: first.index, message: first.message }));
+        }
+      } else if (msg.flush !== true) {
+        return done(new BadInputError('payload', 'expected a NetworkFlow record or an array of records'));
+      }
+      if (msg.flush === true) windows.push(...engine.flush());
+      emit(windows, send);
+      status.update(null);
+      done();
+    }
+
+    node.on('input', (msg: NodeMessageInFlow, send: Send, done: Done) => {
+      if (!restored) restored = restore();
+      if (persist) void restored.then(() => handle(msg, send, done));
+      else handle(msg, send, done);
+    });
+
+    node.on('close', (removed: boolean, done: () => void) => {
+      closed = true;
+      status.close();
+      if (persistTimer) clearInterval(persistTimer);
+      if (wallTimer) clearInterval(wallTimer);
+      if (removed) return done();
+      void (restored ?? Promise.resolve()).then(() => save(done));
+    });
+
+    if (engine) status.update(null);
+  }
+
+  RED.nodes.registerType(T, AggregateNode);
+};
