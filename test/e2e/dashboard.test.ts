@@ -70,7 +70,7 @@ describe('dashboard demo (real Node-RED + FlowFuse Dashboard 2.0 + simulator + C
   });
 
   it('draws the charts with the simulator\'s flows and lists the spike in the alert table', async () => {
-    // The spike inject fired once at deploy (the demo fires every inject once); press it again as a user would.
+    // The spike inject is a button (the demo fires only polling injects at deploy): press it as a user would.
     const spike = flows.find((n) => n.type === 'inject' && n.id.endsWith('agat-spike'))!;
     (await fetch(`${demo.url}/inject/${spike.id}`, { method: 'POST' })).status.should.equal(200);
 
