@@ -10,6 +10,7 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { AggregateEngine, parseOutput, windowMessages, type OutputMode, type WindowResult } from './lib/aggregate';
 import { BadInputError, FlowError } from './lib/errors';
+import { persistedState } from './node-support/persisted-state';
 import { throttledStatus } from './node-support/status';
 
 interface AggregateNodeDef extends NodeDef {
@@ -68,9 +69,6 @@ export = function register(RED: NodeAPI): void {
     const topic = config.name || `${groupBy.join(',')}: ${engine?.options.metrics.map((m) => m.text).join(',') ?? ''}`;
 
     let closed = false;
-    let savedRecords = -1;
-    let restored: Promise<void> | undefined = persist ? undefined : Promise.resolve();
-    let loaded = !persist;
     const status = throttledStatus<null>(node, () => {
       const s = engine!.stats();
       return {
@@ -87,44 +85,15 @@ export = function register(RED: NodeAPI): void {
       send([out]);
     }
 
-    function context(): { get: (k: string, s: string | undefined, cb: (e: Error | null | undefined, v: unknown) => void) => void; set: (k: string, v: unknown, s: string | undefined, cb: (e?: Error) => void) => void } {
-      return node.context() as never;
-    }
+    const state = persistedState({
+      node, enabled: persist, key: STATE_KEY, store, engine, everyMs: PERSIST_EVERY_MS,
+      text: (key, vars) => RED._(`${T}.${key}`, vars),
+    });
 
-    function save(cb?: () => void): void {
-      if (!engine || !persist || !loaded) return cb?.();
-      const records = engine.stats().records;
-      if (records === savedRecords) return cb?.();
-      savedRecords = records;
-      context().set(STATE_KEY, engine.exportState(), store, (err?: Error) => {
-        if (err) node.warn(RED._(`${T}.errors.save`, { message: err.message }));
-        cb?.();
-      });
-    }
-
-    function restore(): Promise<void> {
-      return new Promise((resolve) => {
-        context().get(STATE_KEY, store, (err, value) => {
-          try {
-            if (err) node.warn(RED._(`${T}.errors.restore`, { message: err.message }));
-            else if (value !== undefined && value !== null && engine) {
-              if (engine.importState(value)) savedRecords = engine.stats().records;
-              else node.log(RED._(`${T}.log.stateIgnored`));
-            }
-          } catch (e) {
-            node.warn(RED._(`${T}.errors.restore`, { message: (e as Error).message }));
-          }
-          loaded = true;
-          resolve();
-        });
-      });
-    }
-
-    const persistTimer = persist && engine ? setInterval(() => save(), PERSIST_EVERY_MS) : undefined;
     // Node-RED's own send, for windows closed by the clock rather than by a message.
     const wallTimer = engine && wallFlushMs > 0
       ? setInterval(() => {
-        if (closed || !engine || !loaded) return;
+        if (closed || !engine || !state.loaded) return;
         emit(engine.advanceTo(Date.now()), (m) => node.send(m as NodeMessage));
         status.update(null);
       }, wallFlushMs)
@@ -157,18 +126,14 @@ export = function register(RED: NodeAPI): void {
     }
 
     node.on('input', (msg: NodeMessageInFlow, send: Send, done: Done) => {
-      if (!restored) restored = restore();
-      if (persist) void restored.then(() => handle(msg, send, done));
-      else handle(msg, send, done);
+      state.run(() => handle(msg, send, done));
     });
 
     node.on('close', (removed: boolean, done: () => void) => {
       closed = true;
       status.close();
-      if (persistTimer) clearInterval(persistTimer);
       if (wallTimer) clearInterval(wallTimer);
-      if (removed) return done();
-      void (restored ?? Promise.resolve()).then(() => save(done));
+      state.close(removed, done);
     });
 
     if (engine) status.update(null);

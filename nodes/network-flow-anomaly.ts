@@ -11,6 +11,7 @@ import {
   AnomalyEngine, estimateMemory, formatBytes, migrateAnomalyConfig, parseOptions, type AnomalyEvent, type AnomalyOptionsInput,
 } from './lib/anomaly';
 import { BadInputError, FlowError } from './lib/errors';
+import { persistedState } from './node-support/persisted-state';
 
 interface AnomalyNodeDef extends NodeDef {
   key?: string;
@@ -71,10 +72,6 @@ export = function register(RED: NodeAPI): void {
     let closed = false;
     let statusTimer: NodeJS.Timeout | undefined;
     let lastStatus = 0;
-    let savedRecords = -1;
-    let restored: Promise<void> | undefined = persist ? undefined : Promise.resolve();
-    // Until the saved state has been read, saving would overwrite it with an empty one.
-    let loaded = !persist;
 
     function showStatus(): void {
       if (statusTimer) clearTimeout(statusTimer);
@@ -97,40 +94,11 @@ export = function register(RED: NodeAPI): void {
       else statusTimer = setTimeout(showStatus, wait);
     }
 
-    function save(cb?: () => void): void {
-      if (!engine || !persist || !loaded) return cb?.();
-      const records = engine.stats().records;
-      if (records === savedRecords) return cb?.();
-      savedRecords = records;
-      node.context().set(STATE_KEY, engine.exportState(), (err?: Error) => {
-        if (err) node.warn(RED._(`${T}.errors.save`, { message: err.message }));
-        cb?.();
-      });
-    }
-
-    function restore(): Promise<void> {
-      return new Promise((resolve) => {
-        node.context().get(STATE_KEY, (err: Error | null | undefined, value: unknown) => {
-          try {
-            if (err) node.warn(RED._(`${T}.errors.restore`, { message: err.message }));
-            else if (value !== undefined && value !== null && engine) {
-              if (engine.importState(value)) {
-                savedRecords = engine.stats().records;
-                showStatus();
-              } else {
-                node.log(RED._(`${T}.log.stateIgnored`));
-              }
-            }
-          } catch (e) {
-            node.warn(RED._(`${T}.errors.restore`, { message: (e as Error).message }));
-          }
-          loaded = true;
-          resolve();
-        });
-      });
-    }
-
-    const persistTimer = persist && engine ? setInterval(() => save(), PERSIST_EVERY_MS) : undefined;
+    const state = persistedState({
+      node, enabled: persist, key: STATE_KEY, engine, everyMs: PERSIST_EVERY_MS,
+      text: (key, vars) => RED._(`${T}.${key}`, vars),
+      onRestored: showStatus,
+    });
 
     function handle(msg: NodeMessageInFlow, send: Send, done: Done): void {
       if (closed) return done();
@@ -171,20 +139,14 @@ export = function register(RED: NodeAPI): void {
 
     node.on('input', (msg: NodeMessageInFlow, send: Send, done: Done) => {
       // The first message waits for the saved state; later ones queue behind it in order.
-      if (!restored) restored = restore();
-      if (persist) void restored.then(() => handle(msg, send, done));
-      else handle(msg, send, done);
+      state.run(() => handle(msg, send, done));
     });
 
     node.on('close', (removed: boolean, done: () => void) => {
       closed = true;
       if (statusTimer) clearTimeout(statusTimer);
-      if (persistTimer) clearInterval(persistTimer);
       statusTimer = undefined;
-      // A removed node's context is deleted by the runtime; nothing worth saving.
-      if (removed) return done();
-      // Wait for a pending restore, so an early close cannot overwrite the saved state with less.
-      void (restored ?? Promise.resolve()).then(() => save(done));
+      state.close(removed, done);
     });
 
     if (engine) showStatus();
