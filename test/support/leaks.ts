@@ -10,8 +10,8 @@
 import { createHook } from 'node:async_hooks';
 import type net from 'node:net';
 
-/** Long enough for sockets closed in the last `after` hook to finish closing; short for CI. */
-const GRACE_MS = Number(process.env.NF_LEAK_GRACE_MS ?? 1500);
+/** Long enough for sockets closed in the last `after` hook to finish closing on a loaded CI machine; a clean run never waits for it (the watchdog is unref'd). */
+const GRACE_MS = Number(process.env.NF_LEAK_GRACE_MS ?? 5000);
 
 interface TimerLike { hasRef?: () => boolean; _destroyed?: boolean; _idleTimeout?: number; _onTimeout?: { name?: string } }
 const timerStacks = new Map<number, { timer: TimerLike; stack: string }>();
