@@ -126,7 +126,7 @@ export async function run(): Promise<BenchResult[]> {
   const rnd = lcg(42);
   const texts: string[] = [];
   for (let p = 0; p < RECORDS / PAGE; p++) {
-    const page: Record<string, string>[] = new Array(PAGE);
+    const page: Record<string, string>[] = new Array<Record<string, string>>(PAGE);
     for (let i = 0; i < PAGE; i++) page[i] = makeRecord(rnd);
     texts.push(JSON.stringify(page));
   }
@@ -154,7 +154,7 @@ export async function run(): Promise<BenchResult[]> {
 
     t = process.hrtime.bigint();
     for (const page of pages) {
-      const out: NetworkFlow[] = new Array(page.length);
+      const out: NetworkFlow[] = new Array<NetworkFlow>(page.length);
       for (let i = 0; i < page.length; i++) out[i] = bareMapping(page[i]!, context.fetchedAt, 'sdwan.example');
       sink += out.length;
     }

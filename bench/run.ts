@@ -16,6 +16,7 @@ import type { BenchResult } from './types';
 const CHILD_FLAG = '--suite-json';
 
 async function runSuite(file: string): Promise<BenchResult[]> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- suites are found by file name at run time
   const mod = require(path.join(__dirname, file)) as { run?: () => Promise<BenchResult[]> };
   return typeof mod.run === 'function' ? mod.run() : [];
 }

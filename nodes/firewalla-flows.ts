@@ -129,7 +129,7 @@ export = function (RED: NodeAPI): void {
         let invalidCount = 0;
         for await (const page of client.pages(q, { signal: ctx.signal, maxPages: opts.maxPages, onWait })) {
           invalidCount += page.invalid.length;
-          const out = RED.util.cloneMessage(msg) as Msg;
+          const out = RED.util.cloneMessage<Msg>(msg);
           delete out._msgid;
           out.payload = page.records;
           out.parts = {

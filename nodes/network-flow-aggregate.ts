@@ -94,7 +94,7 @@ export = function register(RED: NodeAPI): void {
     const wallTimer = engine && wallFlushMs > 0
       ? setInterval(() => {
         if (closed || !engine || !state.loaded) return;
-        emit(engine.advanceTo(Date.now()), (m) => node.send(m as NodeMessage));
+        emit(engine.advanceTo(Date.now()), (m) => node.send(m));
         status.update(null);
       }, wallFlushMs)
       : undefined;

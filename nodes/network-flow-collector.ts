@@ -82,7 +82,7 @@ export = function register(RED: NodeAPI): void {
           count: payload.length,
           exporters,
         },
-      } as NodeMessage);
+      });
     };
 
     if (cfg && collector) {

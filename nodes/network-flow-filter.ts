@@ -44,10 +44,6 @@ class ExpressionCache {
     this.map.set(text, hit);
     return hit;
   }
-
-  get size(): number {
-    return this.map.size;
-  }
 }
 
 export = function register(RED: NodeAPI): void {

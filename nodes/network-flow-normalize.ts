@@ -83,7 +83,7 @@ export = function register(RED: NodeAPI): void {
       const m = msg as NodeMessageInFlow & { networkFlows?: unknown; invalid?: InvalidRecord[]; parts?: unknown };
       const meta = m.networkFlows;
       const { records: out, invalid } = normalizer.normalize(records, contextOf(meta), Date.now());
-      const summary: Record<string, unknown> = meta !== null && typeof meta === 'object' ? { ...(meta as object) } : {};
+      const summary: Record<string, unknown> = meta !== null && typeof meta === 'object' ? { ...(meta) } : {};
       summary.count = out.length;
       summary.invalid = invalid.length;
       summary.format = normalizer.format;
@@ -110,7 +110,7 @@ export = function register(RED: NodeAPI): void {
       const base = RED.util.cloneMessage({ ...m, payload: undefined, invalid: undefined }) as Record<string, unknown>;
       delete base._msgid;
       const id = RED.util.generateId();
-      const msgs: NodeMessage[] = new Array(out.length);
+      const msgs: NodeMessage[] = new Array<NodeMessage>(out.length);
       for (let i = 0; i < out.length; i++) {
         const part: Record<string, unknown> = { id, index: i, count: out.length, type: 'array', len: 1 };
         if (m.parts !== undefined) part.parts = m.parts;
@@ -120,7 +120,7 @@ export = function register(RED: NodeAPI): void {
         one.networkFlows = summary;
         if (i === out.length - 1) one.invalid = invalid; // the report rides on the last message
         else delete one.invalid;
-        msgs[i] = one as NodeMessage;
+        msgs[i] = one;
       }
       send([msgs]);
       done();

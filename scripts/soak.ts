@@ -14,7 +14,7 @@
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import helper from 'node-red-node-test-helper';
-import type { Node, NodeMessage } from 'node-red';
+import type { NodeMessage } from 'node-red';
 import { DEMO_CREDENTIALS, startSimulator, type Fault, type Simulator } from '../simulator/server';
 import { prng } from '../simulator/traffic';
 
@@ -145,7 +145,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
   const gc = gcFunction();
   const failures: string[] = [];
 
-  /* eslint-disable @typescript-eslint/no-require-imports */
+  /* eslint-disable @typescript-eslint/no-require-imports -- the built node modules are `export =` functions */
   const nodes = [
     require('../nodes/citrix-sdwan-config'),
     require('../nodes/citrix-sdwan-flows'),
@@ -160,6 +160,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
 
   const sim: Simulator = await startSimulator({ firewallaRateLimit: 1e9, logLimit: 200 } as Parameters<typeof startSimulator>[0]);
   helper.init(require.resolve('node-red'));
+  // eslint-disable-next-line @typescript-eslint/await-thenable -- typed void, returns a promise
   await helper.startServer();
 
   /** Results per poll id: how many outputs and caught errors it produced (allocated up front,
@@ -185,7 +186,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
 
   let redeploys = 0;
   async function deploy(): Promise<void> {
-    await helper.load(nodes, flow(sim.url) as Parameters<typeof helper.load>[1], CREDENTIALS);
+    await helper.load(nodes, flow(sim.url), CREDENTIALS);
     helper.getNode('out').on('input', (m: NodeMessage) => note(m, 'out'));
     helper.getNode('caught').on('input', (m: NodeMessage) => note(m, 'caught'));
   }
@@ -203,7 +204,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
         waiting.delete(id);
         resolve();
       });
-      (helper.getNode(endpoint) as Node).receive({ payload: 'soak', soakId: id } as NodeMessage);
+      (helper.getNode(endpoint)).receive({ payload: 'soak', soakId: id });
     });
   }
 
@@ -215,7 +216,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
     faults++;
     faultsByKind[f.kind] = (faultsByKind[f.kind] ?? 0) + 1;
     if (f.kind === 'expire') sim.expireSessions();
-    else sim.addFault({ ...f, path: ENDPOINTS[endpointIndex]!.path } as Fault);
+    else sim.addFault({ ...f, path: ENDPOINTS[endpointIndex]!.path });
   }
 
   await deploy();
@@ -268,6 +269,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
   await helper.unload();
   for (let i = 0; i < 200 && sim.openConnections > 0; i++) await new Promise<void>((r) => setTimeout(r, 10));
   const openSocketsAfterClose = sim.openConnections;
+  // eslint-disable-next-line @typescript-eslint/await-thenable -- typed void, returns a promise
   await helper.stopServer();
   await sim.close();
 

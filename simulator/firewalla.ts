@@ -327,7 +327,7 @@ registerVendor('firewalla', (ctx: SimContext, options: SimulatorOptions): Vendor
       const resetSec = Math.ceil((b.start + state.rateWindowMs) / 1000);
       const rateHeaders = (): http.OutgoingHttpHeaders => ({
         'x-ratelimit-limit': String(state.rateLimit),
-        'x-ratelimit-remaining': String(Math.max(0, state.rateLimit - b!.used)),
+        'x-ratelimit-remaining': String(Math.max(0, state.rateLimit - b.used)),
         'x-ratelimit-reset': String(resetSec),
       });
       if (!token || (!tokens.has(token) && token !== forbidden)) {

@@ -24,8 +24,8 @@ export function uint(value: number | bigint, length: number): Buffer {
 export function address(text: string, length: number): Buffer {
   const p = parseIp(text);
   if (!p) throw new Error(`netflow encoder: bad address ${text}`);
-  if (length === 4 && p.version === 4) return uint(p.value as number, 4);
-  if (length === 16) return uint(p.version === 4 ? (0xffffn << 32n) | BigInt(p.value as number) : (p.value as bigint), 16);
+  if (length === 4 && p.version === 4) return uint(p.value, 4);
+  if (length === 16) return uint(p.version === 4 ? (0xffffn << 32n) | BigInt(p.value) : (p.value), 16);
   throw new Error(`netflow encoder: ${text} does not fit ${length} bytes`);
 }
 

@@ -375,5 +375,6 @@ const VENDOR_MODULES = ['citrix-sdwan', 'firewalla', 'riverbed-flowgateway', 'ec
 
 /** Loads every vendor module once (each registers itself; repeated calls are free). */
 export function loadVendors(): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- each module registers its vendor when loaded; loaded by name
   for (const name of VENDOR_MODULES) require(`./${name}`);
 }

@@ -124,10 +124,6 @@ export class AbortedError extends FlowError {
   }
 }
 
-export function isFlowError(err: unknown): err is FlowError {
-  return err instanceof FlowError;
-}
-
 /** A prefix this long of a secret's form, left where a text was cut, is still redacted. */
 export const MIN_REDACTED_PREFIX = 8;
 

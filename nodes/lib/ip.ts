@@ -153,10 +153,6 @@ export function parseIp(input: string): ParsedIp | undefined {
   return { version: 6, text: v6.toString(), value: ipv6ToBigInt(v6.parts) };
 }
 
-export function isIp(input: string): boolean {
-  return parseIp(input) !== undefined;
-}
-
 /** Canonical text of an address, or undefined when it is not one. */
 export function canonicalIp(input: string): string | undefined {
   return parseIp(input)?.text;

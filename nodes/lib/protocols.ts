@@ -189,7 +189,7 @@ const ALIASES: Readonly<Record<string, number>> = {
   'ipv6-nonext': 59,
 };
 
-const byNumber: IpProtocol[] = new Array(256);
+const byNumber: IpProtocol[] = new Array<IpProtocol>(256);
 const byName = new Map<string, IpProtocol>();
 
 for (let n = 0; n < 256; n++) {

@@ -6,6 +6,13 @@
 import type { z } from 'zod';
 import { BadInputError } from './errors';
 
+/** A record that failed its check: reported with the reason and skipped, the rest are kept. */
+export interface InvalidRecord {
+  /** Position of the record in the input array (or the page's results). */
+  index: number;
+  reason: string;
+}
+
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown, prefix = ''): z.output<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;

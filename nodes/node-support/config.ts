@@ -65,7 +65,7 @@ export function registerConnectionTest(
     const secrets = Object.values(credentials);
     let input: ConnectionTestInput;
     try {
-      const conn = connectionOptions(RED, body as ConfigProps);
+      const conn = connectionOptions(RED, body);
       input = { host: conn.host, tls: conn.tls, timeoutMs: conn.timeoutMs, credentials, props: body };
     } catch (err) {
       res.json(failure(err, secrets));

@@ -48,7 +48,7 @@ interface StoreContext {
 
 export function persistedState(o: PersistedStateOptions): PersistedState {
   const { node, enabled, key, store, engine, text } = o;
-  const context = (): StoreContext => node.context() as unknown as StoreContext;
+  const context = (): StoreContext => node.context();
   let savedRecords = -1;
   let loaded = !enabled;
   let restored: Promise<void> | undefined = enabled ? undefined : Promise.resolve();

@@ -20,7 +20,7 @@ const RECORD_SOURCES = [...ENDPOINT_TYPES, ...SOURCE_TYPES];
 const MODULE = 'node-red-contrib-network-flows';
 
 // `RED` lives in the page; only reached inside page.evaluate / waitForFunction.
-declare const RED: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- the editor's global has no types
+declare const RED: any; // the editor's global has no types
 
 interface DebugEvent { id: string; z?: string; msg?: string; format?: string; level?: number }
 

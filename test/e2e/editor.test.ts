@@ -21,7 +21,7 @@ import { CONFIG_TYPES, NODE_TYPES } from '../support/node-types';
 
 
 // `RED` lives in the page; these tests only reach it inside page.evaluate / waitForFunction.
-declare const RED: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- the editor's global has no types
+declare const RED: any; // the editor's global has no types
 
 /** A value a user may type that the editor must reject before deploy. */
 interface BadValue {
@@ -411,7 +411,7 @@ describe('Node-RED editor in a real Chromium', function () {
     // A fresh tab, then drag the palette entry onto it as a user would.
     const before = await page.evaluate(() => RED.nodes.filterNodes({ type: 'network-flow-anomaly' }).map((n: { id: string }) => n.id) as string[]);
     await page.locator(ADD_FLOW_TAB).first().click();
-    await page.locator(`.red-ui-palette-node[data-palette-type="network-flow-anomaly"]`).dragTo(page.locator('#red-ui-workspace-chart'), {
+    await page.locator('.red-ui-palette-node[data-palette-type="network-flow-anomaly"]').dragTo(page.locator('#red-ui-workspace-chart'), {
       targetPosition: { x: 300, y: 200 },
     });
     const id = await page.waitForFunction((known) => {

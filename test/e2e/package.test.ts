@@ -11,6 +11,7 @@ const root = path.resolve(__dirname, '..', '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
   name: string; license?: string; repository?: unknown; keywords?: string[]; engines?: { node?: string };
   dependencies?: Record<string, string>; 'node-red': { version?: string; nodes: Record<string, string> };
+  main?: string; types?: string; files?: string[];
 };
 const examples = fs.readdirSync(path.join(root, 'examples')).filter((f) => f.endsWith('.json'))
   .map((f) => ({ file: f, nodes: JSON.parse(fs.readFileSync(path.join(root, 'examples', f), 'utf8')) as Array<Record<string, unknown>> }));
@@ -74,6 +75,41 @@ describe('package (Flow Library scorecard checks)', () => {
         for (const wire of ((n.wires as string[][] | undefined) ?? []).flat()) ids.has(wire).should.be.true(`${file}: wire to missing node ${wire}`);
         if (typeof n.server === 'string') ids.has(n.server).should.be.true(`${file}: server ${n.server} missing`);
       }
+    }
+  });
+
+  it('"main" is the library without Node-RED: it loads after the build and exports the public API', () => {
+    const main = path.join(root, pkg.main ?? 'missing');
+    fs.existsSync(main).should.be.true(`${main} missing: run npm run build`);
+    fs.existsSync(path.join(root, pkg.types ?? 'missing')).should.be.true(`types ${String(pkg.types)} missing`);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loads the built file as a user would
+    const lib = require(main) as Record<string, unknown>;
+    for (const name of [
+      'normalize', 'Normalizer', 'recordsOf', 'toEcs', 'compileFilter', 'validateExpression', 'parseFilter',
+      'AnomalyEngine', 'parseAnomalyOptions', 'AggregateEngine', 'parseAggregateOptions', 'Collector',
+      'SdwanClient', 'FirewallaClient', 'FlowGatewayClient', 'FlowError', 'BadInputError', 'AuthError', 'ERROR_CODES',
+    ]) (typeof lib[name]).should.not.equal('undefined', `main exports ${name}`);
+    const compile = lib.compileFilter as (text: string) => (rec: unknown) => boolean;
+    compile('')({}).should.be.true(); // an empty expression matches every record
+  });
+
+  it('ships source maps whose sources are inlined (the .ts files are not shipped)', () => {
+    const maps: string[] = [];
+    const walk = (dir: string): void => {
+      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (e.name.endsWith('.js.map')) maps.push(p);
+      }
+    };
+    for (const shipped of pkg.files ?? []) if (fs.existsSync(path.join(root, shipped)) && fs.statSync(path.join(root, shipped)).isDirectory()) walk(path.join(root, shipped));
+    maps.length.should.be.above(0, 'no source maps found: run npm run build');
+    for (const file of maps) {
+      const map = JSON.parse(fs.readFileSync(file, 'utf8')) as { sources: string[]; sourcesContent?: (string | null)[] };
+      map.sources.forEach((src, i) => {
+        const inlined = typeof map.sourcesContent?.[i] === 'string';
+        (inlined || fs.existsSync(path.resolve(path.dirname(file), src))).should.be.true(`${file}: source ${src} neither inlined nor shipped`);
+      });
     }
   });
 });

@@ -1,6 +1,6 @@
 import 'should';
 import helper from 'node-red-node-test-helper';
-import type { Node, NodeMessage } from 'node-red';
+import type { Node } from 'node-red';
 import configNode = require('../../nodes/citrix-sdwan-config');
 import flowsNode = require('../../nodes/citrix-sdwan-flows');
 import ilbNode = require('../../nodes/citrix-sdwan-ilbflows');
@@ -8,7 +8,7 @@ import { DEMO_CREDENTIALS, startSimulator, type Simulator } from '../../simulato
 import { sdwanSim } from '../../simulator/citrix-sdwan';
 
 // The core catch node, so failures handed to done(err) are observed the way a flow sees them.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+
 const catchNode = require('@node-red/nodes/core/common/25-catch.js') as unknown;
 
 import { next, type Msg, until } from '../support/node-messages';
@@ -18,8 +18,6 @@ helper.init(require.resolve('node-red'));
 
 const USERNAME = 'nf-node-operator-4242';
 const PASSWORD = 'P@ss:w0rd;node-test';
-
-
 
 
 describe('nodes: citrix-sdwan-config, citrix-sdwan-flows, citrix-sdwan-ilbflows', function () {
@@ -62,7 +60,7 @@ describe('nodes: citrix-sdwan-config, citrix-sdwan-flows, citrix-sdwan-ilbflows'
     await helper.load(nodes, flow({ filter: 'direction:LAN to WAN' }), creds());
     const out = helper.getNode('out');
     const got = next(out);
-    helper.getNode('f1').receive({ payload: 'tick', topic: 'poll' } as NodeMessage);
+    helper.getNode('f1').receive({ payload: 'tick', topic: 'poll' });
     const [msg] = await got;
     const payload = msg!.payload as Array<Record<string, string>>;
     payload.length.should.equal(50);
@@ -79,8 +77,8 @@ describe('nodes: citrix-sdwan-config, citrix-sdwan-flows, citrix-sdwan-ilbflows'
     await helper.load(nodes, flow(), creds());
     const got = next(helper.getNode('out'), 10);
     for (let i = 0; i < 5; i++) {
-      helper.getNode('f1').receive({ payload: i } as NodeMessage);
-      helper.getNode('i1').receive({ payload: i } as NodeMessage);
+      helper.getNode('f1').receive({ payload: i });
+      helper.getNode('i1').receive({ payload: i });
     }
     const msgs = await got;
     msgs.filter((m) => (m.networkFlows as { endpoint: string }).endpoint === 'ilbflows').length.should.equal(5);
@@ -91,14 +89,14 @@ describe('nodes: citrix-sdwan-config, citrix-sdwan-flows, citrix-sdwan-ilbflows'
   it('msg.request.filter and msg.request.maxStats override the node, validated like the editor', async () => {
     await helper.load(nodes, flow(), creds());
     const got = next(helper.getNode('out'));
-    helper.getNode('f1').receive({ request: { filter: 'ipp:6', maxStats: 100 } } as unknown as NodeMessage);
+    helper.getNode('f1').receive({ request: { filter: 'ipp:6', maxStats: 100 } });
     const [msg] = await got;
     (msg!.payload as Array<{ ipp: string }>).forEach((r) => r.ipp.should.equal('6'));
     sim.requestsTo('/monitor/flows')[0]!.query.get('filter')!.should.equal('ipp:6;max_stats:100');
 
     const caught = next(helper.getNode('caught'), 2);
-    helper.getNode('f1').receive({ request: { maxStats: 75 } } as unknown as NodeMessage);
-    helper.getNode('f1').receive({ request: { filter: 'Application:x' } } as unknown as NodeMessage);
+    helper.getNode('f1').receive({ request: { maxStats: 75 } });
+    helper.getNode('f1').receive({ request: { filter: 'Application:x' } });
     const errs = (await caught).map((m) => m.error as { message: string; code: string });
     errs[0]!.code.should.equal('BAD_INPUT');
     errs[0]!.message.should.match(/^BadInputError: request\.maxStats: expected "", 50, 100 or 1000, got 75/);
@@ -109,7 +107,7 @@ describe('nodes: citrix-sdwan-config, citrix-sdwan-flows, citrix-sdwan-ilbflows'
   it('an invalid filter property fails at deploy and on every message naming the field', async () => {
     await helper.load(nodes, flow({ filter: 'application' }), creds());
     const caught = next(helper.getNode('caught'));
-    helper.getNode('f1').receive({ payload: 1 } as NodeMessage);
+    helper.getNode('f1').receive({ payload: 1 });
     const [m] = await caught;
     const err = m!.error as { code: string; message: string };
     err.code.should.equal('BAD_INPUT');
@@ -121,7 +119,7 @@ describe('nodes: citrix-sdwan-config, citrix-sdwan-flows, citrix-sdwan-ilbflows'
   it('a missing server fails with BAD_INPUT naming server', async () => {
     await helper.load(nodes, flow({ server: 'nope' }), creds());
     const caught = next(helper.getNode('caught'));
-    helper.getNode('i1').receive({ payload: 1 } as NodeMessage);
+    helper.getNode('i1').receive({ payload: 1 });
     const [m] = await caught;
     (m!.error as { code: string }).code.should.equal('BAD_INPUT');
     (m!.error as { message: string }).message.should.match(/^BadInputError: server: select a Citrix SD-WAN appliance/);
@@ -131,7 +129,7 @@ describe('nodes: citrix-sdwan-config, citrix-sdwan-flows, citrix-sdwan-ilbflows'
     await helper.load(nodes, flow(), creds());
     state().malformNext('not-object', 1, 2);
     const got = next(helper.getNode('out'));
-    helper.getNode('f1').receive({ payload: 1 } as NodeMessage);
+    helper.getNode('f1').receive({ payload: 1 });
     const [msg] = await got;
     (msg!.payload as unknown[]).length.should.equal(50);
     msg!.invalid!.should.eql([{ index: 2, reason: 'expected an object, got string' }]);
@@ -144,16 +142,16 @@ describe('nodes: citrix-sdwan-config, citrix-sdwan-flows, citrix-sdwan-ilbflows'
     await helper.load(nodes, flow(), creds());
     const out = helper.getNode('out');
     let got = next(out);
-    helper.getNode('f1').receive({ payload: 1 } as NodeMessage);
+    helper.getNode('f1').receive({ payload: 1 });
     await got;
     sim.expireSessions();
     got = next(out);
-    helper.getNode('f1').receive({ payload: 2 } as NodeMessage);
+    helper.getNode('f1').receive({ payload: 2 });
     await got;
     state().logins.should.equal(2);
     sim.addFault({ kind: 'status', status: 401, path: '/monitor/ilbflows', times: 2, body: JSON.stringify({ errorcode: 444, errormessage: 'Session expired' }) });
     const caught = next(helper.getNode('caught'));
-    helper.getNode('i1').receive({ payload: 3 } as NodeMessage);
+    helper.getNode('i1').receive({ payload: 3 });
     const err = (await caught)[0]!.error as { code: string; message: string };
     err.code.should.equal('AUTH');
     err.message.should.match(/444: Session expired/);
@@ -163,7 +161,7 @@ describe('nodes: citrix-sdwan-config, citrix-sdwan-flows, citrix-sdwan-ilbflows'
   it('logs out when the flow stops (the DELETE arrives at the appliance)', async () => {
     await helper.load(nodes, flow(), creds());
     const got = next(helper.getNode('out'));
-    helper.getNode('f1').receive({ payload: 1 } as NodeMessage);
+    helper.getNode('f1').receive({ payload: 1 });
     await got;
     state().sessionCount.should.equal(1);
     await helper.unload();
@@ -178,7 +176,7 @@ describe('nodes: citrix-sdwan-config, citrix-sdwan-flows, citrix-sdwan-ilbflows'
   it('uses the v1 monitor path when apiVersion is v1', async () => {
     await helper.load(nodes, flow({ apiVersion: 'v1' }), creds());
     const got = next(helper.getNode('out'));
-    helper.getNode('i1').receive({ payload: 1 } as NodeMessage);
+    helper.getNode('i1').receive({ payload: 1 });
     await got;
     sim.requestsTo('/monitor/')[0]!.path.should.equal('/sdwan/nitro/v1/monitor/ilbflows');
   });
@@ -189,7 +187,7 @@ describe('nodes: citrix-sdwan-config, citrix-sdwan-flows, citrix-sdwan-ilbflows'
     for (const [status, code] of Object.entries(codes)) {
       sim.addFault({ kind: 'status', status: Number(status), path: '/monitor/flows', times: status === '401' ? 2 : 1, body: JSON.stringify({ errorcode: 9000 + Number(status), errormessage: `failed with ${status}` }) });
       const caught = next(helper.getNode('caught'));
-      helper.getNode('f1').receive({ payload: status } as NodeMessage);
+      helper.getNode('f1').receive({ payload: status });
       const [m] = await caught;
       const err = m!.error as { code: string; message: string };
       err.code.should.equal(code);
@@ -219,7 +217,7 @@ describe('nodes: citrix-sdwan-config, citrix-sdwan-flows, citrix-sdwan-ilbflows'
         helper.getNode('out').on('input', resolve);
         helper.getNode('caught').on('input', resolve);
       });
-      helper.getNode('f1').receive({ payload: 'x' } as NodeMessage);
+      helper.getNode('f1').receive({ payload: 'x' });
       seen.push(await any);
       // The log spy is replaced on each load: keep this run's entries.
       logs.push(...helper.log().args);
@@ -278,7 +276,7 @@ describe('examples/citrix-sdwan-*.json', function () {
 
   for (const kind of ['flows', 'ilbflows'] as const) {
     it(`${kind}: the example runs against the simulator (host swapped for the test port)`, async () => {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
+
       const example = JSON.parse(JSON.stringify(require(`../../examples/citrix-sdwan-${kind}.json`))) as Array<Record<string, unknown>>;
       const types = new Set(example.map((n) => n.type));
       [...types].sort().should.eql(['citrix-sdwan-config', `citrix-sdwan-${kind}`, 'debug', 'inject'].sort());
@@ -296,14 +294,14 @@ describe('examples/citrix-sdwan-*.json', function () {
       inject.repeat = '';
       inject.once = false;
       const debugId = example.find((n) => n.type === 'helper')!.id as string;
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
+
       const injectNode = require('@node-red/nodes/core/common/20-inject.js') as unknown;
       await helper.load([configNode, flowsNode, ilbNode, injectNode] as Parameters<typeof helper.load>[0], example as Parameters<typeof helper.load>[1], {
         [cfg.id as string]: { username: DEMO_CREDENTIALS.sdwanUsername, password: DEMO_CREDENTIALS.sdwanPassword },
       });
       const loaded = next(helper.getNode(debugId));
       // What the inject button does: any input makes the inject node fire.
-      helper.getNode(inject.id as string).receive({} as NodeMessage);
+      helper.getNode(inject.id as string).receive({});
       const [msg] = (await loaded) as [Msg];
       (msg.networkFlows as { endpoint: string }).endpoint.should.equal(kind);
       (msg.payload as unknown[]).length.should.be.above(0);

@@ -4,7 +4,6 @@
  */
 import 'should';
 import helper from 'node-red-node-test-helper';
-import type { NodeMessage } from 'node-red';
 import sdwanConfig = require('../../nodes/citrix-sdwan-config');
 import sdwanFlows = require('../../nodes/citrix-sdwan-flows');
 import fwConfig = require('../../nodes/firewalla-msp-config');
@@ -17,7 +16,7 @@ import { DEMO_CREDENTIALS, startSimulator, type Simulator } from '../../simulato
 import { IMPORT_STATS } from '../../simulator/riverbed-flowgateway';
 import { collect, next, type Msg, until } from '../support/node-messages';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+
 const catchNode = require('@node-red/nodes/core/common/25-catch.js') as unknown;
 
 helper.init(require.resolve('node-red'));
@@ -77,12 +76,12 @@ describe('endpoint nodes under hostile conditions (real Node-RED, simulator)', f
   afterEach(async () => helper.unload());
 
   function load(flow: FlowNodes, creds: Record<string, Record<string, string>>): Promise<void> {
-    return helper.load(nodes, flow as Parameters<typeof helper.load>[1], creds);
+    return helper.load(nodes, flow, creds);
   }
 
   async function pollOk(): Promise<Msg> {
     const got = next(helper.getNode('out'));
-    helper.getNode('ep').receive({ payload: 'poll' } as NodeMessage);
+    helper.getNode('ep').receive({ payload: 'poll' });
     return (await got)[0]!;
   }
 
@@ -110,7 +109,7 @@ describe('endpoint nodes under hostile conditions (real Node-RED, simulator)', f
       const out = collect(helper.getNode('out'));
       const caught = collect(helper.getNode('caught'));
       sim.addFault({ kind: 'hang', path: '/v2/flows' });
-      helper.getNode('ep').receive({ payload: 'poll' } as NodeMessage);
+      helper.getNode('ep').receive({ payload: 'poll' });
       await until(() => sim.hanging === 1);
       await helper.unload();
       await until(() => sim.hanging === 0 && sim.openConnections === 0);
@@ -165,7 +164,7 @@ describe('endpoint nodes under hostile conditions (real Node-RED, simulator)', f
         const caught = next(helper.getNode('caught'));
         const value = Object.values(request)[0] as string;
         const cpuBefore = process.cpuUsage();
-        helper.getNode('ep').receive({ payload: 'poll', request } as unknown as NodeMessage);
+        helper.getNode('ep').receive({ payload: 'poll', request });
         const [m] = await caught;
         const cpu = process.cpuUsage(cpuBefore);
         const err = m!.error as { code: string; message: string };
@@ -182,7 +181,7 @@ describe('endpoint nodes under hostile conditions (real Node-RED, simulator)', f
       const query = `domain:${'a'.repeat(REQUEST_TEXT_CAP - 'domain:'.length)}`;
       sim.clearLog();
       const got = next(helper.getNode('out'));
-      helper.getNode('ep').receive({ payload: 'poll', request: { query } } as unknown as NodeMessage);
+      helper.getNode('ep').receive({ payload: 'poll', request: { query } });
       await got;
       sim.requestsTo('/v2/flows').length.should.equal(1);
     });

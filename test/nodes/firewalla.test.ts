@@ -1,6 +1,6 @@
 import 'should';
 import helper from 'node-red-node-test-helper';
-import type { Node, NodeMessage } from 'node-red';
+import type { Node } from 'node-red';
 import configNode = require('../../nodes/firewalla-msp-config');
 import flowsNode = require('../../nodes/firewalla-flows');
 import { DEMO_CREDENTIALS, startSimulator, type Simulator } from '../../simulator/server';
@@ -8,11 +8,11 @@ import { FIREWALLA_FORBIDDEN_TOKEN, firewallaSim, renderFlow, type FirewallaSimO
 import type { SimFlow } from '../../simulator/traffic';
 
 // Core nodes, so failures and sequences are observed the way a flow sees them.
-/* eslint-disable @typescript-eslint/no-require-imports */
+
 const catchNode = require('@node-red/nodes/core/common/25-catch.js') as unknown;
 const sequenceNodes = require('@node-red/nodes/core/sequence/17-split.js') as unknown;
 const injectNode = require('@node-red/nodes/core/common/20-inject.js') as unknown;
-/* eslint-enable @typescript-eslint/no-require-imports */
+
 
 import { collect, next, type Msg, until } from '../support/node-messages';
 import { PINNED_NOW, pinDate } from '../support/clock';
@@ -56,7 +56,7 @@ describe('nodes: firewalla-msp-config, firewalla-flows (against the simulator)',
   }
   const creds = (token = TOKEN) => ({ cfg: { token } });
   const nodes = [configNode, flowsNode, catchNode, sequenceNodes] as Parameters<typeof helper.load>[0];
-  const trigger = (request?: Record<string, unknown>) => helper.getNode('f1').receive({ payload: 'go', ...(request ? { request } : {}) } as NodeMessage);
+  const trigger = (request?: Record<string, unknown>) => helper.getNode('f1').receive({ payload: 'go', ...(request ? { request } : {}) });
 
   before(async () => {
     const opts: FirewallaSimOptions = { vendors: ['firewalla'], credentials: { firewallaToken: TOKEN }, seed: 11, firewallaRateLimit: 10_000 };
@@ -342,7 +342,7 @@ describe('nodes: firewalla-msp-config, firewalla-flows (against the simulator)',
     Number(q1[2]).should.be.within(PINNED_NOW / 1000, PINNED_NOW / 1000 + 60); // from the pinned clock, not the wall clock
     q2[1]!.should.equal(q1[2]);
     (Number(q2[2]) - Number(q2[1])).should.be.within(60, 65);
-    const key = (r: Record<string, unknown>) => `${r.ts}|${(r.device as { id: string }).id}|${(r.device as { port: string }).port}`;
+    const key = (r: Record<string, unknown>) => `${String(r.ts)}|${(r.device as { id: string }).id}|${(r.device as { port: string }).port}`;
     const first = new Set((out[0]!.payload as Array<Record<string, unknown>>).map(key));
     first.size.should.be.above(0);
     (out[1]!.payload as Array<Record<string, unknown>>).forEach((r) => first.has(key(r)).should.be.false());
@@ -436,7 +436,7 @@ describe('examples/firewalla-flows.json', function () {
   afterEach(async () => helper.unload());
 
   it('runs against the simulator (host swapped for the test port): flows, blocked flows, rejoined stream', async () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+
     const example = JSON.parse(JSON.stringify(require('../../examples/firewalla-flows.json'))) as Array<Record<string, unknown>>;
     const types = new Set(example.map((n) => n.type));
     [...types].sort().should.eql(['debug', 'firewalla-flows', 'firewalla-msp-config', 'inject', 'join']);
@@ -456,7 +456,7 @@ describe('examples/firewalla-flows.json', function () {
     });
     const got: Record<string, Msg> = {};
     for (const id of ['fw-flows-dbg', 'fw-blocked-dbg', 'fw-top-dbg']) helper.getNode(id).on('input', (m: Msg) => void (got[id] = m));
-    for (const id of ['fw-flows-inj', 'fw-blocked-inj', 'fw-top-inj']) helper.getNode(id).receive({ payload: 1 } as NodeMessage);
+    for (const id of ['fw-flows-inj', 'fw-blocked-inj', 'fw-top-inj']) helper.getNode(id).receive({ payload: 1 });
     await until(() => Object.keys(got).length === 3);
     (got['fw-flows-dbg']!.payload as Array<{ block: boolean }>).every((r) => r.block === false).should.be.true();
     (got['fw-blocked-dbg']!.payload as Array<{ block: boolean }>).every((r) => r.block === true).should.be.true();

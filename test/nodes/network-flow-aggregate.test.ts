@@ -1,6 +1,6 @@
 import 'should';
 import FakeTimers from '@sinonjs/fake-timers';
-import helper, { type TestFlowsItem } from 'node-red-node-test-helper';
+import helper from 'node-red-node-test-helper';
 import aggregateNode = require('../../nodes/network-flow-aggregate');
 import type { NetworkFlow } from '../../nodes/lib/network-flow';
 
@@ -22,7 +22,7 @@ function collect(n: ReturnType<typeof helper.getNode>): Received[] {
 }
 
 type FlowItem = Record<string, unknown> & { id: string; type: string };
-const load = (items: FlowItem[]): Promise<void> => helper.load(aggregateNode, items as TestFlowsItem[]);
+const load = (items: FlowItem[]): Promise<void> => helper.load(aggregateNode, items);
 const tick = (ms = 30): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 const base = {
@@ -41,7 +41,7 @@ describe('network-flow-aggregate node', () => {
   async function run(overrides: Record<string, unknown>, msgs: Array<Record<string, unknown>>): Promise<Received[]> {
     await load([{ ...base, ...overrides, wires: [['h1']] }, { id: 'h1', type: 'helper', z: 'f1' }]);
     const got = collect(helper.getNode('h1'));
-    for (const m of msgs) helper.getNode('ag').receive(m as never);
+    for (const m of msgs) helper.getNode('ag').receive(m);
     await tick();
     return got;
   }
@@ -98,8 +98,8 @@ describe('network-flow-aggregate node', () => {
     const errors: string[] = [];
     (n as unknown as NodeJS.EventEmitter).on('call:warn', (call: { args: unknown[] }) => warnings.push(String(call.args[0])));
     (n as unknown as NodeJS.EventEmitter).on('call:error', (call: { args: unknown[] }) => errors.push(String(call.args[0])));
-    n.receive({ payload: [flow(T0, 'a', 5), { ...flow(T0, 'a', 5), bytes: 'x' }], flush: true } as never);
-    n.receive({ payload: 'nope' } as never);
+    n.receive({ payload: [flow(T0, 'a', 5), { ...flow(T0, 'a', 5), bytes: 'x' }], flush: true });
+    n.receive({ payload: 'nope' });
     await tick();
     // The test runtime has no message catalogue: the warning is its key.
     warnings.should.eql(['network-flow-aggregate.errors.badRecords']);
@@ -109,7 +109,7 @@ describe('network-flow-aggregate node', () => {
 
   it('logs a bad configuration as an error naming the field', async () => {
     await load([{ ...base, window: '7', wires: [[]] }]);
-    helper.getNode('ag').receive({ payload: batch } as never);
+    helper.getNode('ag').receive({ payload: batch });
     await tick();
     const logs = (helper.log() as unknown as { args: Array<[{ level: number; msg?: unknown; type?: string }]> }).args.map((a) => a[0]);
     logs.some((l) => l.type === 'network-flow-aggregate' && /window/.test(String(l.msg))).should.be.true();
@@ -126,13 +126,13 @@ describe('network-flow-aggregate node', () => {
       clock = FakeTimers.install({ now: T0 + 5000, toFake: ['setInterval', 'clearInterval', 'Date', 'setTimeout', 'clearTimeout'] });
       await load([{ ...base, lateness: '10', wallFlush: '5', wires: [['h1']] }, { id: 'h1', type: 'helper', z: 'f1' }]);
       const got = collect(helper.getNode('h1'));
-      helper.getNode('ag').receive({ payload: batch } as never);
+      helper.getNode('ag').receive({ payload: batch });
       await clock.tickAsync(60_000); // wall clock T0+65s: window end + lateness not yet passed
       got.should.have.length(0);
       await clock.tickAsync(10_000); // T0+75s
       got.should.have.length(1);
       (got[0]!.payload as Array<Record<string, unknown>>)[0]!.label!.should.equal('a');
-      helper.getNode('ag').receive({ payload: [flow(T0 + 80_000, 'late-window', 1)] } as never);
+      helper.getNode('ag').receive({ payload: [flow(T0 + 80_000, 'late-window', 1)] });
       await helper.unload();
       await clock.tickAsync(600_000);
       got.should.have.length(1);
@@ -146,7 +146,7 @@ describe('network-flow-aggregate node', () => {
     let saved: unknown;
     try {
       await load([{ ...base, persist: true, wires: [['h1']] }, { id: 'h1', type: 'helper', z: 'f1' }]);
-      helper.getNode('ag').receive({ payload: batch } as never);
+      helper.getNode('ag').receive({ payload: batch });
       await tick();
       await clock.tickAsync(60_000);
       saved = await new Promise<unknown>((r) => ctxOf().get('aggregateState', (_e, v) => r(v)));
@@ -160,7 +160,7 @@ describe('network-flow-aggregate node', () => {
     await load([{ ...base, persist: true, wires: [['h1']] }, { id: 'h1', type: 'helper', z: 'f1' }]);
     await new Promise<void>((r) => ctxOf().set('aggregateState', saved, () => r()));
     const got = collect(helper.getNode('h1'));
-    helper.getNode('ag').receive({ payload: [flow(T0 + MIN + 1, 'next', 1)] } as never);
+    helper.getNode('ag').receive({ payload: [flow(T0 + MIN + 1, 'next', 1)] });
     await tick();
     got.should.have.length(1);
     (got[0]!.payload as Array<Record<string, unknown>>).map((r) => [r.label, r.bytes]).should.eql([['a', 120], ['b', 50], ['other', 30]]);
@@ -182,17 +182,17 @@ describe('aggregate-alerts-table.json example (anomaly alerts into a table)', ()
     const table = example.find((n) => n.type === 'ui-table')!;
     const flow: FlowItem[] = example.filter((n) => keep.has(n.type)).map((n) => ({ ...n, z: 'f1' }));
     flow.push({ id: table.id, type: 'helper', z: 'f1' });
-    await helper.load([functionNode, anomalyNode].flat(), flow as TestFlowsItem[]);
+    await helper.load([functionNode, anomalyNode].flat(), flow);
     const rows = collect(helper.getNode(table.id));
     const spikeFn = example.find((n) => n.id === 'agat-spike-fn')!;
-    helper.getNode(spikeFn.id).receive({ payload: Date.now() } as never);
+    helper.getNode(spikeFn.id).receive({ payload: Date.now() });
     for (let i = 0; i < 400 && rows.length === 0; i++) await tick(20);
     rows.should.have.length(1);
     const first = rows[0]!.payload as Array<Record<string, unknown>>;
     Array.from(first, (r) => [r.key, r.metric, r.value]).should.eql([['spike-demo', 'sum:bytes', 2_000_000_000]]);
     // A quiet next minute for the device: the anomaly node resolves, the row goes.
     const next = Math.ceil((Date.now() + 1) / MIN) * MIN + 1000;
-    helper.getNode('agat-anom').receive({ payload: [flow_(next, 'spike-demo')], flush: true } as never);
+    helper.getNode('agat-anom').receive({ payload: [flow_(next, 'spike-demo')], flush: true });
     for (let i = 0; i < 400 && rows.length === 1; i++) await tick(20);
     rows.should.have.length(2);
     (rows[1]!.payload as unknown[]).length.should.equal(0);

@@ -1,9 +1,9 @@
 import 'should';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import helper, { type TestFlowsItem } from 'node-red-node-test-helper';
+import helper from 'node-red-node-test-helper';
 import anomalyNode = require('../../nodes/network-flow-anomaly');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+
 const catchNode = require('@node-red/nodes/core/common/25-catch.js') as unknown;
 import webhookExample = require('../../examples/anomaly-webhook.json');
 import { AnomalyEngine, estimateMemory, parseOptions } from '../../nodes/lib/anomaly';
@@ -34,7 +34,7 @@ function collect(n: ReturnType<typeof helper.getNode>): Received[] {
 }
 
 type FlowItem = Record<string, unknown> & { id: string; type: string };
-const load = (items: FlowItem[]): Promise<void> => helper.load([anomalyNode, catchNode] as never, items as TestFlowsItem[]);
+const load = (items: FlowItem[]): Promise<void> => helper.load([anomalyNode, catchNode] as never, items);
 
 const tick = (ms = 50) => new Promise((r) => setTimeout(r, ms));
 
@@ -318,7 +318,7 @@ describe('network-flow-anomaly example flow (anomaly-webhook.json)', () => {
         if (n.type === 'http request') c.url = `http://127.0.0.1:${port}/anomaly-webhook`;
         return c;
       });
-    await helper.load([functionNode, httpRequestNode, anomalyNode].flat(), flow as TestFlowsItem[]);
+    await helper.load([functionNode, httpRequestNode, anomalyNode].flat(), flow);
     const gen = example.find((n) => n.type === 'function')!;
     const replyDebug = example.find((n) => n.type === 'debug' && n.name === 'webhook reply')!;
     const replies = collect(helper.getNode(replyDebug.id));

@@ -149,7 +149,7 @@ describe('network-flow-collector node', () => {
     const err = new Promise<Msg>((r) => c1.on('call:error', (call: never) => r(call)));
     c1.receive({ topic: 'go', payload: 1 });
     const call = await err;
-    String((call as Msg).args[0]).should.match(/topic/);
+    String((call).args[0]).should.match(/topic/);
   });
 
   it('refuses a bad configuration at deploy with the field named, and opens no socket', async () => {

@@ -6,7 +6,7 @@ import helper, { type TestFlows } from 'node-red-node-test-helper';
 import enrichNode = require('../../nodes/network-flow-enrich');
 import filterNode = require('../../nodes/network-flow-filter');
 import { buildMmdb } from '../support/mmdb-writer';
-import { next, type Msg } from '../support/node-messages';
+import { next } from '../support/node-messages';
 
 helper.init(require.resolve('node-red'));
 
@@ -62,7 +62,7 @@ describe('network-flow-enrich node', () => {
     const gotGoogle = next(google as never, 1);
     e.receive({ payload: [rec('192.168.1.23', '8.8.8.8'), rec('192.168.1.23', '1.2.3.4'), 'junk'], topic: 'kept' });
     e.receive({ payload: rec('10.0.0.1', '1.2.3.4') });
-    const [batch, single] = (await gotOut) as Msg[];
+    const [batch, single] = (await gotOut);
     const records = batch!.payload as Array<ReturnType<typeof rec> & { src: Record<string, unknown>; dst: Record<string, unknown> }>;
     batch!.topic!.should.equal('kept');
     records[0]!.src.should.eql({ ip: '192.168.1.23', name: 'kids-ipad', site: 'home', tags: ['kids'] });
@@ -82,7 +82,7 @@ describe('network-flow-enrich node', () => {
     const failed = new Promise<Record<string, unknown>>((resolve) => {
       e.on('call:error', ((call: { args: unknown[] }) => {
         if (call.args[0] instanceof Error) resolve(call.args[0] as unknown as Record<string, unknown>);
-      }) as never);
+      }));
     });
     e.receive({ payload: [rec('192.168.1.23', '8.8.8.8')] });
     const err = await failed;

@@ -1,13 +1,13 @@
 import 'should';
 import helper from 'node-red-node-test-helper';
-import type { Node, NodeMessage } from 'node-red';
+import type { Node } from 'node-red';
 import configNode = require('../../nodes/riverbed-flowgateway-config');
 import statsNode = require('../../nodes/riverbed-flowgateway-stats');
 import { DEMO_CREDENTIALS, startSimulator, type Simulator, type SimulatorOptions } from '../../simulator/server';
 import { IMPORT_STATS, flowgatewayState, type FlowGatewaySimOptions } from '../../simulator/riverbed-flowgateway';
 
 // The core catch node, so failures handed to done(err) are observed the way a flow sees them.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+
 const catchNode = require('@node-red/nodes/core/common/25-catch.js') as unknown;
 
 import { next, type Msg, until } from '../support/node-messages';
@@ -21,7 +21,6 @@ const ACCESS_CODE = 'ewoJIm5vbmNlIjogImFmNTBlOTkxIiwKCSJhdWQiOiAi-fg-node-test';
 const SECRETS = [PASSWORD, ACCESS_CODE, encodeURIComponent(PASSWORD), Buffer.from(`${USERNAME}:${PASSWORD}`).toString('base64')];
 
 type Meta = { vendor: string; endpoint: string; host: string; fetchedAt: number; count: number; template: string; request: unknown[] };
-
 
 
 interface StatsProps {
@@ -84,7 +83,7 @@ describe('nodes: riverbed-flowgateway-config, riverbed-flowgateway-stats', funct
   it('template A: a GET with the JSON array body; records and msg.networkFlows out, message kept', async () => {
     await helper.load(nodes, flow({ timeInterval: '10' }), creds());
     const got = next(helper.getNode('out'));
-    helper.getNode('s1').receive({ payload: 'tick', topic: 'poll' } as NodeMessage);
+    helper.getNode('s1').receive({ payload: 'tick', topic: 'poll' });
     const [msg] = await got;
     const sent = sim.requestsTo(IMPORT_STATS);
     sent.length.should.equal(1);
@@ -105,8 +104,8 @@ describe('nodes: riverbed-flowgateway-config, riverbed-flowgateway-stats', funct
   it('template B from the editor: dd/mm/YYYY strings sent as typed; an ISO override converted to UTC', async () => {
     await helper.load(nodes, flow({ template: 'B', statsType: 'flows_per_hour', startTime: '23/08/2023 11:36:41', endTime: '23/08/2023 13:36:41', sourceIp: '192.168.210.10' }), creds());
     const got = next(helper.getNode('out'), 2);
-    helper.getNode('s1').receive({ payload: 1 } as NodeMessage);
-    helper.getNode('s1').receive({ payload: 2, request: { endTime: '2023-08-23T16:00:00+02:00' } } as unknown as NodeMessage);
+    helper.getNode('s1').receive({ payload: 1 });
+    helper.getNode('s1').receive({ payload: 2, request: { endTime: '2023-08-23T16:00:00+02:00' } });
     const msgs = await got;
     const bodies = sim.requestsTo(IMPORT_STATS).map((r) => JSON.parse(r.body) as unknown);
     bodies.should.containDeep([
@@ -125,11 +124,11 @@ describe('nodes: riverbed-flowgateway-config, riverbed-flowgateway-stats', funct
     const end = Math.floor(PINNED_NOW / 1000);
     await helper.load(nodes, flow({ template: 'C', startTime: String(end - 900), endTime: String(end) }), creds());
     const got1 = next(helper.getNode('out'));
-    helper.getNode('s1').receive({ payload: 1 } as NodeMessage);
+    helper.getNode('s1').receive({ payload: 1 });
     const [first] = await got1;
     (first!.networkFlows as Meta).request.should.eql([{ stats_type: 'flows_per_minute', start_time: end - 900, end_time: end, source_ip: '' }]);
     const got2 = next(helper.getNode('out'));
-    helper.getNode('s1').receive({ payload: 2, request: { template: 'C', startTime: new Date((end - 600) * 1000), endTime: (end - 60) * 1000 + 123 } } as unknown as NodeMessage);
+    helper.getNode('s1').receive({ payload: 2, request: { template: 'C', startTime: new Date((end - 600) * 1000), endTime: (end - 60) * 1000 + 123 } });
     const msgs = [first!, ...(await got2)];
     const bodies = sim.requestsTo(IMPORT_STATS).map((r) => JSON.parse(r.body) as unknown);
     bodies.should.eql([
@@ -156,7 +155,7 @@ describe('nodes: riverbed-flowgateway-config, riverbed-flowgateway-stats', funct
       [{ template: 'B', startTime: '23/08/2023 13:00:00', endTime: '23/08/2023 12:00:00' }, /^BadInputError: request\.endTime: must be after request\.startTime/],
     ];
     const caught = next(helper.getNode('caught'), bad.length);
-    bad.forEach(([request], i) => helper.getNode('s1').receive({ payload: i, request } as unknown as NodeMessage));
+    bad.forEach(([request], i) => helper.getNode('s1').receive({ payload: i, request }));
     const msgs = await caught;
     msgs.forEach((m) => {
       const err = m.error as { code: string; message: string };
@@ -171,19 +170,19 @@ describe('nodes: riverbed-flowgateway-config, riverbed-flowgateway-stats', funct
     const warns = helper.log().args.map((a: unknown[]) => a[0] as { id?: string; level?: number; msg?: unknown }).filter((l) => l.id === 's1' && l.level === 30);
     warns.some((w) => /^sourceIp: expected an IPv4 or IPv6 address/.test(String(w.msg))).should.be.true();
     const caught = next(helper.getNode('caught'));
-    helper.getNode('s1').receive({ payload: 1 } as NodeMessage);
+    helper.getNode('s1').receive({ payload: 1 });
     const [m] = await caught;
     (m!.error as { message: string }).message.should.match(/sourceIp: expected an IPv4/);
     // A message may correct it.
     const got = next(helper.getNode('out'));
-    helper.getNode('s1').receive({ payload: 2, request: { sourceIp: '' } } as unknown as NodeMessage);
+    helper.getNode('s1').receive({ payload: 2, request: { sourceIp: '' } });
     await got;
   });
 
   it('a missing config node is BAD_INPUT naming server', async () => {
     await helper.load(nodes, flow({ server: 'nope' }), creds());
     const caught = next(helper.getNode('caught'));
-    helper.getNode('s1').receive({ payload: 1 } as NodeMessage);
+    helper.getNode('s1').receive({ payload: 1 });
     const [m] = await caught;
     (m!.error as { code: string; message: string }).should.containDeep({ code: 'BAD_INPUT' });
     (m!.error as { message: string }).message.should.match(/server: select a FlowGateway device/);
@@ -192,12 +191,12 @@ describe('nodes: riverbed-flowgateway-config, riverbed-flowgateway-stats', funct
   it('session: one login for concurrent messages, re-login after expiry, logout when the flow stops', async () => {
     await helper.load(nodes, flow({ authMethod: 'session' }), creds());
     const got = next(helper.getNode('out'), 5);
-    for (let i = 0; i < 5; i++) helper.getNode('s1').receive({ payload: i } as NodeMessage);
+    for (let i = 0; i < 5; i++) helper.getNode('s1').receive({ payload: i });
     await got;
     state().logins.should.equal(1);
     sim.expireSessions();
     const again = next(helper.getNode('out'));
-    helper.getNode('s1').receive({ payload: 'after expiry' } as NodeMessage);
+    helper.getNode('s1').receive({ payload: 'after expiry' });
     await again;
     state().logins.should.equal(2);
     sim.requestsTo(IMPORT_STATS).filter((r) => r.headers.cookie).length.should.equal(7); // 5 + the refused one + its retry
@@ -214,19 +213,19 @@ describe('nodes: riverbed-flowgateway-config, riverbed-flowgateway-stats', funct
     simOpts.flowgatewayTokenLifetime = 60;
     await helper.load(nodes, flow({ authMethod: 'oauth' }), creds());
     const one = next(helper.getNode('out'));
-    helper.getNode('s1').receive({ payload: 1 } as NodeMessage);
+    helper.getNode('s1').receive({ payload: 1 });
     await one;
     state().tokenGrants.should.equal(1);
     pinned.tick(57_000);
     const two = next(helper.getNode('out'));
-    helper.getNode('s1').receive({ payload: 2 } as NodeMessage);
+    helper.getNode('s1').receive({ payload: 2 });
     await two;
     state().tokenGrants.should.equal(2);
     sim.requestsTo(IMPORT_STATS).length.should.equal(2); // renewed before sending: no 401 on the way
     simOpts.flowgatewayTokenLifetime = 3600;
     sim.expireSessions();
     const three = next(helper.getNode('out'));
-    helper.getNode('s1').receive({ payload: 3 } as NodeMessage);
+    helper.getNode('s1').receive({ payload: 3 });
     await three;
     state().tokenGrants.should.equal(3);
     sim.requestsTo(IMPORT_STATS).length.should.equal(4);
@@ -247,7 +246,7 @@ describe('nodes: riverbed-flowgateway-config, riverbed-flowgateway-stats', funct
     for (const [status, id, code] of cases) {
       sim.addFault({ kind: 'status', status, path: IMPORT_STATS, body: JSON.stringify({ error_id: id, error_text: `text of ${id}` }) });
       const caught = next(helper.getNode('caught'));
-      helper.getNode('s1').receive({ payload: id } as NodeMessage);
+      helper.getNode('s1').receive({ payload: id });
       const [m] = await caught;
       const err = m!.error as { code: string; message: string };
       err.code.should.equal(code);
@@ -264,7 +263,7 @@ describe('nodes: riverbed-flowgateway-config, riverbed-flowgateway-stats', funct
     ];
     sim.addFault({ kind: 'status', status: 200, path: IMPORT_STATS, body: JSON.stringify(rows) });
     const got = next(helper.getNode('out'));
-    helper.getNode('s1').receive({ payload: 1 } as NodeMessage);
+    helper.getNode('s1').receive({ payload: 1 });
     const [msg] = await got;
     (msg!.payload as unknown[]).should.eql([rows[0]]);
     (msg!.invalid as Array<{ index: number; reason: string }>).should.eql([{ index: 1, reason: 'time: Invalid input: expected string, received number' }]);
@@ -289,7 +288,7 @@ describe('nodes: riverbed-flowgateway-config, riverbed-flowgateway-stats', funct
         helper.getNode('out').on('input', resolve);
         helper.getNode('caught').on('input', resolve);
       });
-      helper.getNode('s1').receive({ payload: 'x' } as NodeMessage);
+      helper.getNode('s1').receive({ payload: 'x' });
       seen.push(await any);
       logs.push(...helper.log().args);
       await helper.unload();
@@ -348,7 +347,7 @@ describe('examples/riverbed-flowgateway-*.json', function () {
   afterEach(async () => helper.unload());
 
   it('stats: the example runs against the simulator (host swapped for the test port)', async () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+
     const example = JSON.parse(JSON.stringify(require('../../examples/riverbed-flowgateway-stats.json'))) as Array<Record<string, unknown>>;
     [...new Set(example.map((n) => n.type))].sort().should.eql(['debug', 'inject', 'riverbed-flowgateway-config', 'riverbed-flowgateway-stats']);
     example.forEach((n) => n.should.not.have.property('credentials'));
@@ -364,13 +363,13 @@ describe('examples/riverbed-flowgateway-*.json', function () {
     inject.repeat = '';
     inject.once = false;
     const debugId = example.find((n) => n.type === 'helper')!.id as string;
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+
     const injectNode = require('@node-red/nodes/core/common/20-inject.js') as unknown;
     await helper.load([configNode, statsNode, injectNode] as Parameters<typeof helper.load>[0], example as Parameters<typeof helper.load>[1], {
       [cfg.id as string]: { username: DEMO_CREDENTIALS.flowgatewayUsername, password: DEMO_CREDENTIALS.flowgatewayPassword },
     });
     const loaded = next(helper.getNode(debugId));
-    helper.getNode(inject.id as string).receive({} as NodeMessage);
+    helper.getNode(inject.id as string).receive({});
     const [msg] = (await loaded) as [Msg];
     (msg.networkFlows as Meta).should.containDeep({ vendor: 'riverbed-flowgateway', endpoint: 'import_stats', template: 'A' });
     (msg.payload as unknown[]).length.should.be.above(0);

@@ -8,7 +8,7 @@
 import 'should';
 import { inspect } from 'node:util';
 import helper from 'node-red-node-test-helper';
-import type { Node, NodeMessage } from 'node-red';
+import type { Node } from 'node-red';
 import sdwanConfig = require('../../nodes/citrix-sdwan-config');
 import sdwanFlows = require('../../nodes/citrix-sdwan-flows');
 import fwConfig = require('../../nodes/firewalla-msp-config');
@@ -19,7 +19,7 @@ import { startSimulator, type Fault, type Simulator } from '../../simulator/serv
 import { IMPORT_STATS } from '../../simulator/riverbed-flowgateway';
 import { type Msg, until } from '../support/node-messages';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+
 const catchNode = require('@node-red/nodes/core/common/25-catch.js') as unknown;
 
 helper.init(require.resolve('node-red'));
@@ -208,7 +208,7 @@ describe('secrets never leak: echoed credentials across every cut, every user-na
       const done = (m: Msg): void => resolve(m);
       helper.getNode('out').once('input', done);
       helper.getNode('caught').once('input', done);
-      helper.getNode('ep').receive({ payload: 'poll' } as NodeMessage);
+      helper.getNode('ep').receive({ payload: 'poll' });
     });
   }
 
@@ -246,7 +246,7 @@ describe('secrets never leak: echoed credentials across every cut, every user-na
       await helper.load(nodes, c.flow(sim.url).filter((n) => n.id !== 'c1'), c.creds);
       for (let i = 0; i < pads.length; i++) {
         sim.addFault(c.fault(pads[i]!));
-        helper.getNode('ep').receive({ payload: 'poll' } as NodeMessage);
+        helper.getNode('ep').receive({ payload: 'poll' });
         await loggedErrors(i + 1);
       }
       const logged = loggedTexts();

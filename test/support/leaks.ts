@@ -18,7 +18,7 @@ const timerStacks = new Map<number, { timer: TimerLike; stack: string }>();
 if (process.env.NF_LEAK_TRACE) {
   createHook({
     init(id, type, _trigger, resource) {
-      if (type === 'Timeout') timerStacks.set(id, { timer: resource as TimerLike, stack: new Error().stack ?? '' });
+      if (type === 'Timeout') timerStacks.set(id, { timer: resource, stack: new Error().stack ?? '' });
     },
     destroy(id) {
       timerStacks.delete(id);

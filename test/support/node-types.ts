@@ -35,7 +35,6 @@ export function nodeKind(type: string): NodeKind {
 export const CONFIG_TYPES: readonly string[] = NODE_TYPES.filter((t) => nodeKind(t) === 'config');
 export const ENDPOINT_TYPES: readonly string[] = NODE_TYPES.filter((t) => nodeKind(t) === 'endpoint');
 export const SOURCE_TYPES: readonly string[] = NODE_TYPES.filter((t) => nodeKind(t) === 'source');
-export const FUNCTION_TYPES: readonly string[] = NODE_TYPES.filter((t) => nodeKind(t) === 'function');
 
 /** The `## Node types` table of docs/design.md: type -> kind as documented. */
 export function documentedNodeTypes(): Map<string, string> {

@@ -371,21 +371,22 @@ export class AggregateEngine {
     if (xs === null) {
       if (sumIdx.length === 1) {
         const i = sumIdx[0]!;
-        vals[i] += x0;
-        totals[i] += x0;
+        // Hot path: i comes from the spec's column layout, so vals/totals[i] always exist.
+        vals[i]! += x0;
+        totals[i]! += x0;
       }
     } else {
       for (let k = 0; k < sumIdx.length; k++) {
         const i = sumIdx[k]!;
-        vals[i] += xs[k]!;
-        totals[i] += xs[k]!;
+        vals[i]! += xs[k]!;
+        totals[i]! += xs[k]!;
       }
     }
     const countIdx = this.countIdx;
     for (let k = 0; k < countIdx.length; k++) {
       const i = countIdx[k]!;
-      vals[i] += 1;
-      totals[i] += 1;
+      vals[i]! += 1;
+      totals[i]! += 1;
     }
     if (this.distinctIdx.length > 0) this.addDistinct(r, grp, w);
     return null;
@@ -480,7 +481,7 @@ export class AggregateEngine {
 
   /** Value of metric `i` of a group (rates are divided at close). */
   private value(g: Group, i: number): number {
-    return g.sets && g.sets[i] ? g.sets[i]!.count() : g.vals[i]!;
+    return g.sets && g.sets[i] ? g.sets[i].count() : g.vals[i]!;
   }
 
   /** Closes every window that ends at or before `wm`. */

@@ -593,7 +593,7 @@ export class AnomalyEngine {
     if (kind === 'distinct') {
       let n: number;
       if (ring.length === 1) n = ring[0] ? ring[0].distinct!.count() : 0;
-      else n = unionCount(ring.filter((p) => p !== null).map((p) => p!.distinct!), this.scratch);
+      else n = unionCount(ring.filter((p) => p !== null).map((p) => p.distinct!), this.scratch);
       return Math.min(n, this.maxDistinct);
     }
     let v = 0;

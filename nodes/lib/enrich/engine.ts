@@ -248,8 +248,8 @@ export class Enricher {
       const r = rec as { src?: unknown; dst?: unknown };
       const src = r.src;
       const dst = r.dst;
-      if (typeof src === 'object' && src !== null && this.side(src as FlowEndpoint)) waits = this.wait(waits, src as FlowEndpoint);
-      if (typeof dst === 'object' && dst !== null && this.side(dst as FlowEndpoint)) waits = this.wait(waits, dst as FlowEndpoint);
+      if (typeof src === 'object' && src !== null && this.side(src)) waits = this.wait(waits, src);
+      if (typeof dst === 'object' && dst !== null && this.side(dst)) waits = this.wait(waits, dst);
     }
     if (!waits || !this.dns) return undefined;
     const dns = this.dns;

@@ -64,13 +64,13 @@ export class NameTable {
     if (!range) return false;
     if (range.version === 4) {
       const map = (this.maps4[range.prefix] ??= new Map());
-      if (map.has(range.first as number)) throw new Error(`${range.text} is listed twice`);
-      map.set(range.first as number, entry);
+      if (map.has(range.first)) throw new Error(`${range.text} is listed twice`);
+      map.set(range.first, entry);
       if (!this.lengths4.includes(range.prefix)) this.lengths4.push(range.prefix), this.lengths4.sort((a, b) => b - a);
     } else {
       const map = (this.maps6[range.prefix] ??= new Map());
-      if (map.has(range.first as bigint)) throw new Error(`${range.text} is listed twice`);
-      map.set(range.first as bigint, entry);
+      if (map.has(range.first)) throw new Error(`${range.text} is listed twice`);
+      map.set(range.first, entry);
       if (!this.lengths6.includes(range.prefix)) this.lengths6.push(range.prefix), this.lengths6.sort((a, b) => b - a);
     }
     this.count++;

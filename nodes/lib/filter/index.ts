@@ -16,7 +16,7 @@ export { parse as parseFilter } from './parser';
 export type FilterRecord = NetworkFlow | Record<string, unknown>;
 export type FilterPredicate = (rec: FilterRecord) => boolean;
 
-const EMPTY: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
+const EMPTY: Record<string, unknown> = Object.freeze({});
 
 /**
  * Parses and compiles an expression. Throws a `FilterSyntaxError` (code BAD_INPUT, with

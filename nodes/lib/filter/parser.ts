@@ -330,7 +330,7 @@ class Parser {
   private parseBlocked(): Expr {
     const t = this.peek();
     if (t.type !== 'op') return { type: 'blocked', value: true, negate: false };
-    if (t.value !== '=' && t.value !== '==' && t.value !== '!=') this.fail(`"=", "!=", "and", "or" or end of expression`);
+    if (t.value !== '=' && t.value !== '==' && t.value !== '!=') this.fail('"=", "!=", "and", "or" or end of expression');
     this.next();
     const value = this.parseItem(EXPECT.bool, (w) => {
       const v = w.type === 'word' ? w.value.toLowerCase() : '';

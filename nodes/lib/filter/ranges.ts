@@ -57,7 +57,8 @@ export function mergeRanges<T extends number | bigint>(ranges: ReadonlyArray<rea
 }
 
 function isNext<T extends number | bigint>(end: T, start: T): boolean {
-  return typeof end === 'bigint' ? (start as bigint) === end + 1n : (start as number) === (end as number) + 1;
+  if (typeof end === 'number') return start === end + 1;
+  return typeof end === 'bigint' && start === end + 1n;
 }
 
 /** Bisection in a number RangeSet held in typed arrays. */

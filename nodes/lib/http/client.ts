@@ -86,16 +86,6 @@ export interface HttpResponse<T = unknown> {
   attempts: number;
 }
 
-export interface RequestEvent {
-  method: string;
-  path: string;
-  status?: number;
-  attempt: number;
-  error?: FlowError;
-  /** Set when the core decided to wait before another attempt. */
-  retryInMs?: number;
-}
-
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
@@ -108,7 +98,6 @@ export class HttpClient {
   private readonly timeoutMs: number;
   private readonly closing = new AbortController();
   private readonly opts: HttpClientOptions;
-  private readonly listeners = new Set<(e: RequestEvent) => void>();
   private closed = false;
 
   constructor(opts: HttpClientOptions) {
@@ -137,16 +126,6 @@ export class HttpClient {
     });
   }
 
-  /** For status displays and tests: every attempt and its outcome. */
-  onRequest(listener: (e: RequestEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
-  get isClosed(): boolean {
-    return this.closed;
-  }
-
   /** Aborts every in-flight request and backoff wait, and closes every socket. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -171,16 +150,9 @@ export class HttpClient {
         throw this.scrub(err);
       }
       const retriesLeft = attempt <= retries;
-      if (outcome.response) {
-        this.emit({ method, path: req.path, status: outcome.response.status, attempt });
-        return outcome.response;
-      }
+      if (outcome.response) return outcome.response;
       const error = this.scrub(outcome.error);
-      if (!retriesLeft || outcome.waitMs === undefined) {
-        this.emit({ method, path: req.path, status: error.status, attempt, error });
-        throw error;
-      }
-      this.emit({ method, path: req.path, status: error.status, attempt, error, retryInMs: outcome.waitMs });
+      if (!retriesLeft || outcome.waitMs === undefined) throw error;
       try {
         await sleep(outcome.waitMs, signal, this.clock);
       } catch {
@@ -330,19 +302,10 @@ export class HttpClient {
     if (message === e.message && vendorMessage === e.vendorMessage) return e;
     const copy = new FlowError(e.code, message, { ...e, vendorMessage, cause: undefined });
     copy.name = e.name;
-    Object.setPrototypeOf(copy, Object.getPrototypeOf(e));
+    Object.setPrototypeOf(copy, Object.getPrototypeOf(e) as object | null);
     return copy;
   }
 
-  private emit(e: RequestEvent): void {
-    for (const l of this.listeners) {
-      try {
-        l(e);
-      } catch {
-        // A listener's bug must not break the request.
-      }
-    }
-  }
 }
 
 function queryString(query: Record<string, QueryValue> | undefined): string {

@@ -48,7 +48,7 @@ export function parseHost(input: unknown, field = 'host'): ParsedHost {
   if (url.search || url.hash) {
     throw new BadInputError(field, 'must not contain a query string or fragment');
   }
-  const protocol = url.protocol as 'http:' | 'https:';
+  const protocol = url.protocol;
   const port = url.port ? Number(url.port) : protocol === 'https:' ? 443 : 80;
   return {
     origin: url.origin,

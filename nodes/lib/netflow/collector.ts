@@ -96,7 +96,7 @@ function limit(options: CollectorOptions, key: keyof Limits, min: number): numbe
 export function parseAllowList(allow: string | readonly string[] | undefined): CidrRange[] {
   if (allow === undefined) return [];
   if (typeof allow !== 'string' && !Array.isArray(allow)) throw new BadInputError('allow', 'expected comma-separated addresses or CIDRs');
-  const items = (typeof allow === 'string' ? allow.split(',') : [...allow]).map((x) => String(x).trim()).filter(Boolean);
+  const items = (typeof allow === 'string' ? allow.split(',') : [...(allow as readonly unknown[])]).map((x) => String(x).trim()).filter(Boolean);
   return items.map((item) => {
     const r = parseCidr(item);
     if (!r) throw new BadInputError('allow', `"${item}" is not an IPv4 or IPv6 address or CIDR (expected e.g. 192.0.2.1, 10.0.0.0/8 or 2001:db8::/32)`);
@@ -211,7 +211,7 @@ export class Collector implements PacketHandler {
       const c = { ...ex.counters };
       exporters[addr] = c;
       for (const k of Object.keys(c) as Array<keyof ExporterCounters>) {
-        if (k !== 'lastError') (totals[k] as number) += c[k] as number;
+        if (k !== 'lastError') (totals[k]) += c[k];
       }
     }
     return { totals, exporters, notAllowed: this.notAllowed, exportersRefused: this.exportersRefused, internalErrors: this.internalErrors };

@@ -78,7 +78,7 @@ function templates(b: Uint8Array, p: number, end: number, options: boolean, d: D
       p += 2;
       if (scope === 0 || scope > count) return `ipfix: options template ${id} scope field count ${scope} of ${count} fields`;
     }
-    const fields: TemplateField[] = new Array(count);
+    const fields: TemplateField[] = new Array<TemplateField>(count);
     for (let i = 0; i < count; i++) {
       if (end - p < 4) return `ipfix: ${what} ${id} claims ${count} fields, its set ends after ${i}`;
       const raw = u16(b, p);

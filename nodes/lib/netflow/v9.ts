@@ -51,7 +51,7 @@ function templates(b: Uint8Array, p: number, end: number, d: DomainState, h: Pac
     if (count === 0 || count > MAX_TEMPLATE_FIELDS) return `v9: template ${id} has ${count} fields`;
     p += 4;
     if (p + count * 4 > end) return `v9: template ${id} claims ${count} fields, its FlowSet holds ${Math.floor((end - p) / 4)}`;
-    const fields: TemplateField[] = new Array(count);
+    const fields: TemplateField[] = new Array<TemplateField>(count);
     for (let i = 0; i < count; i++, p += 4) {
       const length = u16(b, p + 2);
       if (length === 0) return `v9: template ${id} field ${i} has length 0`;
@@ -74,7 +74,7 @@ function optionsTemplates(b: Uint8Array, p: number, end: number, d: DomainState,
     if (count === 0 || count > MAX_TEMPLATE_FIELDS) return `v9: options template ${id} has ${count} fields`;
     p += 6;
     if (p + scopeLen + optionLen > end) return `v9: options template ${id} claims ${scopeLen + optionLen} bytes of fields, its FlowSet holds ${end - p}`;
-    const fields: TemplateField[] = new Array(count);
+    const fields: TemplateField[] = new Array<TemplateField>(count);
     for (let i = 0; i < count; i++, p += 4) {
       const length = u16(b, p + 2);
       if (length === 0) return `v9: options template ${id} field ${i} has length 0`;

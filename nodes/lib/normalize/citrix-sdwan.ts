@@ -11,39 +11,11 @@
 import type { Direction, NetworkFlow } from '../network-flow';
 import { deriveDirection, type Reader } from './reader';
 import type { BatchContext, VendorRecord } from './types';
+import { SDWAN_FLOW_FIELDS, SDWAN_ILB_FIELDS } from '../vendors/citrix-sdwan/fields';
 
 /** Fields of a flows record the mapping reads; anything else goes to `extra` as it is. */
-export const SDWAN_FLOW_FIELDS = [
-  'age',
-  'app_rule_id',
-  'application',
-  'bytes',
-  'class_type',
-  'customer_kbps',
-  'dest_ip',
-  'dest_port',
-  'direction',
-  'hdr_compression_bytes',
-  'hitcount',
-  'ip_dscp',
-  'ipp',
-  'ipsec_overhead_kbps',
-  'lan_gw_ip',
-  'packets',
-  'path',
-  'pps',
-  'rule_id',
-  'service_name',
-  'service_type',
-  'src_ip',
-  'src_port',
-  'transmission_type',
-  'virtual_path_overhead_kbps',
-  'vpathclass',
-] as const;
 const FLOW_FIELD_SET: ReadonlySet<string> = new Set(SDWAN_FLOW_FIELDS);
 
-export const SDWAN_ILB_FIELDS = ['age', 'flowcount', 'lanip', 'wanip', 'wanlink'] as const;
 const ILB_FIELD_SET: ReadonlySet<string> = new Set(SDWAN_ILB_FIELDS);
 
 /**

@@ -148,7 +148,7 @@ export function parseInternalNetworks(v: unknown): CidrRange[] {
     throw new BadInputError('internalNetworks', 'expected comma-separated CIDRs such as 10.0.0.0/8, fd00::/8');
   }
   try {
-    return parseCidrList(v as string | string[]);
+    return parseCidrList(v);
   } catch (err) {
     throw new BadInputError('internalNetworks', (err as Error).message);
   }
@@ -192,7 +192,7 @@ export class Normalizer {
     const fixedFn = fixed === undefined ? undefined : NORMALIZERS[fixed];
     const n = records.length;
     // Sized once (trimmed at the end) rather than grown by push.
-    const out: NetworkFlow[] = new Array(n);
+    const out: NetworkFlow[] = new Array<NetworkFlow>(n);
     let kept = 0;
     const invalid: InvalidRecord[] = [];
     for (let i = 0; i < n; i++) {
@@ -252,7 +252,7 @@ export class Normalizer {
   normalize(records: readonly unknown[], context: NormalizeContext = {}, now = systemClock.now()): NormalizeResult {
     const res = this.toNetworkFlows(records, context, now);
     if (this.format === 'networkflow') return res;
-    const docs: EcsDocument[] = new Array(res.records.length);
+    const docs: EcsDocument[] = new Array<EcsDocument>(res.records.length);
     for (let i = 0; i < docs.length; i++) docs[i] = toEcs(res.records[i]!);
     return { records: docs, invalid: res.invalid };
   }
@@ -267,12 +267,12 @@ const WRAPPERS = ['results', 'flows', 'ilbflows', 'DisplayStats'] as const;
  * object as one record. Undefined for anything else.
  */
 export function recordsOf(payload: unknown): unknown[] | undefined {
-  if (Array.isArray(payload)) return payload;
+  if (Array.isArray(payload)) return payload as unknown[];
   if (payload === null || typeof payload !== 'object') return undefined;
   const o = payload as Record<string, unknown>;
   for (const k of WRAPPERS) {
     const v = o[k];
-    if (Array.isArray(v)) return v;
+    if (Array.isArray(v)) return v as unknown[];
     if (v !== null && typeof v === 'object' && Array.isArray((v as Record<string, unknown>)[k])) return (v as Record<string, unknown[]>)[k];
   }
   return [payload];

@@ -41,8 +41,4 @@ export const ENDPOINTS = [
 ] as const;
 export type VendorEndpoint = (typeof ENDPOINTS)[number];
 
-export interface InvalidRecord {
-  /** Position of the record in the input array. */
-  index: number;
-  reason: string;
-}
+export type { InvalidRecord } from '../validate';

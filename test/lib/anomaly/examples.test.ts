@@ -18,6 +18,7 @@ describe('lib/anomaly examples', () => {
     // Run the function node's code as Node-RED would: msg, node, context.
     const store = new Map<string, unknown>();
     const context = { get: (k: string) => store.get(k), set: (k: string, v: unknown) => void store.set(k, v) };
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- runs the example flow's function node as Node-RED would
     const fn = new Function('msg', 'node', 'context', gen.func as string) as (m: Record<string, unknown>, n: unknown, c: unknown) => { payload: unknown[] };
     const engine = engineFor(flow);
     const events: AnomalyEvent[] = [];

@@ -197,7 +197,7 @@ describe('lib/vendors/citrix-sdwan client (against the simulator over real HTTP)
       clock.timers.countTimers().should.equal(1); // the logout's deadline
       clock.timers.tick(200);
       await closing;
-      c.http.isClosed.should.be.true();
+      await c.http.request({ path: '/' }).should.be.rejectedWith({ code: 'ABORTED' }); // the client is closed
       state().logouts.should.equal(0); // closed before the appliance answered
     });
   });
@@ -231,7 +231,7 @@ describe('lib/vendors/citrix-sdwan client (against the simulator over real HTTP)
         r.fetchedAt.should.equal(PINNED_NOW); // the client's clock, not the wall clock
         for (const rec of r.records) {
           Object.keys(rec).sort().should.eql([...SDWAN_FLOW_FIELDS].sort());
-          for (const v of Object.values(rec)) (typeof v).should.equal("string");
+          for (const v of Object.values(rec)) (typeof v).should.equal('string');
           ['LAN to WAN', 'WAN to LAN'].should.containEql(rec.direction);
           Number(rec.age).should.be.aboveOrEqual(0);
         }

@@ -67,7 +67,7 @@ describe('enrich: reverse DNS against a loopback DNS server', () => {
     server = new LoopbackDns();
     address = await server.start();
     clock = FakeTimers.createClock(1_000_000);
-    timers = clock as unknown as DnsTimers;
+    timers = clock;
   });
   afterEach(() => server.close());
 

@@ -50,8 +50,8 @@ function problem(r: FoundRegExp): string | undefined {
 describe('hostile input: the regular-expression rule', () => {
   it('finds regex literals and RegExp calls, not regex-like text in strings or comments (self-test)', () => {
     const code = [
-      "const a = /(a+)+$/;",
-      "// const notOne = /(x+)+/;",
+      'const a = /(a+)+$/;',
+      '// const notOne = /(x+)+/;',
       "const s = '/(y+)+/';",
       "const b = new RegExp('(a|a)*$', 'u');",
       'const c = RegExp(`^\\\\+?0*(\\\\d+)$`);',

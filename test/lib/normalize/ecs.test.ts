@@ -80,7 +80,7 @@ function check(doc: EcsDocument): string[] {
                 ? typeof x === 'string' && isIP(x) !== 0
                 : typeof x === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(x) && !Number.isNaN(Date.parse(x));
         if (!ok) problems.push(`${path}: ${JSON.stringify(x)} is not a valid ${type}`);
-        if (ALLOWED[path] && !ALLOWED[path]!.includes(x as string)) problems.push(`${path}: ${String(x)} is not an allowed value`);
+        if (ALLOWED[path] && !ALLOWED[path].includes(x as string)) problems.push(`${path}: ${String(x)} is not an allowed value`);
       }
     }
   };

@@ -7,18 +7,13 @@
  */
 import { z } from 'zod';
 import { BadResponseError, shapeOf } from '../../errors';
+import type { InvalidRecord } from '../../validate';
 
-export const SDWAN_FLOW_FIELDS = [
-  'age', 'app_rule_id', 'application', 'bytes', 'class_type', 'customer_kbps', 'dest_ip', 'dest_port',
-  'direction', 'hdr_compression_bytes', 'hitcount', 'ip_dscp', 'ipp', 'ipsec_overhead_kbps', 'lan_gw_ip',
-  'packets', 'path', 'pps', 'rule_id', 'service_name', 'service_type', 'src_ip', 'src_port',
-  'transmission_type', 'virtual_path_overhead_kbps', 'vpathclass',
-] as const;
+import { SDWAN_FLOW_FIELDS, SDWAN_ILB_FIELDS } from './fields';
 
-export const SDWAN_ILB_FIELDS = ['age', 'flowcount', 'lanip', 'wanip', 'wanlink'] as const;
+export { SDWAN_FLOW_FIELDS, SDWAN_ILB_FIELDS } from './fields';
 
 export type SdwanEndpoint = 'flows' | 'ilbflows';
-export const SDWAN_ENDPOINTS: readonly SdwanEndpoint[] = ['flows', 'ilbflows'];
 
 const field = z.union([z.string(), z.number()], { error: 'expected a string' }).optional();
 
@@ -61,10 +56,7 @@ export function unwrapEnvelope(body: unknown, resource: SdwanEndpoint, label = `
   throw new BadResponseError(`${label}: expected an array of ${resource} records, {"${resource}":[...]} or {"${resource}":{"${resource}":[...]}}, got ${shape}`);
 }
 
-export interface InvalidRecord {
-  index: number;
-  reason: string;
-}
+export type { InvalidRecord } from '../../validate';
 
 /** Validates each record on its own: a bad one is listed in `invalid`, the rest are kept as sent. */
 export function validateRecords(items: readonly unknown[], resource: SdwanEndpoint): { records: SdwanRecord[]; invalid: InvalidRecord[] } {

@@ -139,6 +139,7 @@ export class FirewallaClient {
     if (typeof token !== 'string' || token.trim() === '') {
       throw new BadInputError('token', 'the personal access token is missing (set it in the Firewalla MSP configuration)');
     }
+    // eslint-disable-next-line no-control-regex -- rejecting control characters in a token is the point
     if (/[\s\u0000-\u001f\u007f]/.test(token.trim())) {
       throw new BadInputError('token', 'must not contain spaces or line breaks');
     }

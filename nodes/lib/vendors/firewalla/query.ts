@@ -230,18 +230,18 @@ function typedValue(
       const found = p < text.length ? JSON.stringify(text[p]) : 'the end of the value';
       fail(at + p, `${qualifier} expects ${describeNumber(info.type)}, found ${found}`);
     }
-    p += m![0].length;
-    let n = Number(m![0]);
+    p += m[0].length;
+    let n = Number(m[0]);
     const u = /^[A-Za-z]+/.exec(text.slice(p));
     if (u) {
       if (info.type !== 'bytes') fail(at + p, `${qualifier} takes ${describeNumber(info.type)} without a unit, found ${quoteText(u[0])}`);
       const mult = UNITS[u[0].toUpperCase()];
       if (mult === undefined) fail(at + p, `unknown unit ${quoteText(u[0])} (expected B, KB, MB, GB or TB)`);
-      n *= mult!;
+      n *= mult;
       p += u[0].length;
     }
     if (info.type === 'port' && (!Number.isInteger(n) || n > 65535)) {
-      fail(at + p - m![0].length, `${qualifier} must be a port from 0 to 65535, got ${m![0].length > 40 ? `${m![0].slice(0, 37)}...` : m![0]}`);
+      fail(at + p - m[0].length, `${qualifier} must be a port from 0 to 65535, got ${m[0].length > 40 ? `${m[0].slice(0, 37)}...` : m[0]}`);
     }
     return n;
   };

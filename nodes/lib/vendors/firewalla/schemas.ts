@@ -10,6 +10,7 @@
  * sent, never zod's copies, so both paths give identical output.
  */
 import { z } from 'zod';
+import type { InvalidRecord } from '../../validate';
 
 const str = z.string().nullish();
 const num = z.number().finite().nullish();
@@ -58,11 +59,7 @@ export type FirewallaPageBody = z.infer<typeof pageSchema>;
 
 export type FirewallaRecord = FirewallaFlow | FirewallaGroupedRow;
 
-export interface InvalidRecord {
-  /** Position in the page's `results`. */
-  index: number;
-  reason: string;
-}
+export type { InvalidRecord } from '../../validate';
 
 type Obj = Record<string, unknown>;
 

@@ -13,6 +13,7 @@
  * No credential, session id or token ever appears in an error text (HttpClient `secrets`).
  */
 import { BadInputError, BadResponseError, FlowError, oneLine, shapeOf } from '../../errors';
+import type { InvalidRecord } from '../../validate';
 import { LOGOUT_TIMEOUT_MS, deadline } from '../../http/deadline';
 import { HttpClient, type HttpClientOptions, type HttpResponse, type RequestOptions } from '../../http/client';
 import { AuthInfo, CommonApiError, DisplayStatsRecord, ImportStatsResponse, LoginResponse, TokenResponse } from './schemas';
@@ -51,10 +52,7 @@ export interface FlowGatewayClientOptions extends Omit<HttpClientOptions, 'secre
   logoutTimeoutMs?: number;
 }
 
-export interface InvalidRecord {
-  index: number;
-  reason: string;
-}
+export type { InvalidRecord } from '../../validate';
 
 export interface ImportStatsResult {
   records: DisplayStatsRecord[];
@@ -87,7 +85,7 @@ export function describeError(body: unknown): { vendorCode?: string; vendorMessa
 }
 
 type Session = { key: string; id: string };
-type Token = { value: string; refreshAt: number; expiresAt: number };
+type Token = { value: string; refreshAt: number };
 
 export class FlowGatewayClient {
   readonly http: HttpClient;
@@ -126,11 +124,6 @@ export class FlowGatewayClient {
 
   get host(): string {
     return this.http.target.origin + this.http.target.basePath;
-  }
-
-  /** True while a session or token is held. */
-  get authenticated(): boolean {
-    return this.authMethod === 'basic' ? true : this.authMethod === 'session' ? !!this.session : !!this.token;
   }
 
   /** `GET /api/common/1.0/auth_info` (no authentication needed). */
@@ -304,7 +297,7 @@ export class FlowGatewayClient {
     const obtained = this.http.clock.now();
     // Renew in the last 10 % of the lifetime, and never more than 60 s early.
     const margin = Math.min(60_000, lifeMs * 0.1);
-    this.token = { value: parsed.data.access_token, refreshAt: obtained + lifeMs - margin, expiresAt: obtained + lifeMs };
+    this.token = { value: parsed.data.access_token, refreshAt: obtained + lifeMs - margin };
     this.counters.tokenGrants++;
   }
 }

@@ -52,7 +52,6 @@ export interface StatsProps {
   endTime?: unknown;
   sourceIp?: unknown;
 }
-export const STATS_PROPS = ['template', 'statsType', 'intervalType', 'timeInterval', 'startTime', 'endTime', 'sourceIp'] as const;
 
 export interface BuiltStatsRequest {
   template: Template;
