@@ -82,7 +82,6 @@ describe('package (Flow Library scorecard checks)', () => {
     const main = path.join(root, pkg.main ?? 'missing');
     fs.existsSync(main).should.be.true(`${main} missing: run npm run build`);
     fs.existsSync(path.join(root, pkg.types ?? 'missing')).should.be.true(`types ${String(pkg.types)} missing`);
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loads the built file as a user would
     const lib = require(main) as Record<string, unknown>;
     for (const name of [
       'normalize', 'Normalizer', 'recordsOf', 'toEcs', 'compileFilter', 'validateExpression', 'parseFilter',
