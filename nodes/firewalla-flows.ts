@@ -18,14 +18,10 @@ import {
   type PollState,
 } from './lib/vendors/firewalla';
 import { catalogue } from './node-support/catalogue';
+import { clientLookup, FIREWALLA_CONFIG } from './node-support/config-node';
 import { handleEndpoint, reportInvalid, reportSetupError, requestOverrides } from './node-support/endpoint';
 
 const T = 'firewalla-flows';
-
-interface FirewallaConfigNode extends Node {
-  firewalla?: FirewallaClient;
-  configError?: FlowError;
-}
 
 interface FlowsDef extends NodeDef {
   server?: string;
@@ -47,13 +43,13 @@ export = function (RED: NodeAPI): void {
   function FirewallaFlows(this: Node, def: FlowsDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
-    const server = def.server ? (RED.nodes.getNode(def.server) as FirewallaConfigNode | null) : null;
+    const server = clientLookup<FirewallaClient>(RED, def.server, FIREWALLA_CONFIG);
     const poll: PollState = {};
 
     let setupError: FlowError | undefined;
     let defaults: FlowsOptions | undefined;
     try {
-      if (!server) throw new BadInputError('server', 'select a Firewalla MSP (firewalla-msp-config node)');
+      if (server.missing) throw server.missing;
       defaults = parseNodeOptions(def as unknown as Record<string, unknown>);
     } catch (err) {
       setupError = err instanceof FlowError ? err : new BadInputError('config', String(err));
@@ -65,9 +61,7 @@ export = function (RED: NodeAPI): void {
     handleEndpoint(node, {
       async run(ctx) {
         if (setupError) throw setupError;
-        if (server!.configError) throw server!.configError;
-        const client = server!.firewalla;
-        if (!client) throw new BadInputError('server', 'the Firewalla MSP configuration is closed or invalid');
+        const client = server.client();
         const opts = applyOverrides(defaults!, requestOverrides(ctx.msg));
         const { query, windowEnd } = effectiveQuery(opts, poll, client.http.clock.now());
         const q = { query, groupBy: opts.groupBy, sortBy: opts.sortBy, limit: opts.limit, cursor: opts.cursor };
