@@ -22,9 +22,8 @@ export interface IngestResult {
   errors: RecordError[];
 }
 
-export interface EngineStats {
-  keys: number;
-  activeKeys: number;
+/** Running totals since the engine started (kept in its saved state). */
+export interface EngineCounters {
   records: number;
   alerts: number;
   resolves: number;
@@ -32,6 +31,11 @@ export interface EngineStats {
   late: number;
   noKey: number;
   invalid: number;
+}
+
+export interface EngineStats extends EngineCounters {
+  keys: number;
+  activeKeys: number;
   /** Newest record time seen (epoch ms), or null. */
   maxTs: number | null;
 }

@@ -9,6 +9,7 @@ import { KeyState } from './key-state';
 import { panesPerKey } from './memory';
 import type { AnomalyOptions } from './options';
 import { minOf, type Pane } from './panes';
+import type { EngineCounters } from './results';
 
 export const STATE_FORMAT = 'network-flow-anomaly/1';
 
@@ -47,22 +48,12 @@ export interface KeyStateJson {
   open: PaneJson[];
 }
 
-export interface StateCounters {
-  records: number;
-  alerts: number;
-  resolves: number;
-  evictions: number;
-  late: number;
-  noKey: number;
-  invalid: number;
-}
-
 export interface AnomalyState {
   format: typeof STATE_FORMAT;
   fingerprint: string;
   maxTs: number | null;
   closedUpTo: number | null;
-  counters: StateCounters;
+  counters: EngineCounters;
   keys: KeyStateJson[];
 }
 
@@ -139,7 +130,7 @@ export function keyFromJson(k: KeyStateJson, o: AnomalyOptions): KeyState {
 }
 
 /** Saved counters, each 0 when missing or not a finite number. */
-export function countersFromJson(c: Partial<StateCounters> | undefined): StateCounters {
+export function countersFromJson(c: Partial<EngineCounters> | undefined): EngineCounters {
   const v = c ?? {};
   return {
     records: num(v.records),
