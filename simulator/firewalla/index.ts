@@ -14,10 +14,10 @@
  * Test handle: `firewallaSim(sim)` returns this module's switches and counters.
  */
 import { DEMO_CREDENTIALS, registerVendor, type SimContext, type Simulator, type SimulatorOptions, type VendorModule } from '../server';
+import type { SimFlow } from '../traffic';
 import { firewallaAuth } from './auth';
 import { renderFlow } from './render';
 import { firewallaRoutes } from './routes';
-import type { SimFlow } from '../traffic';
 
 export { renderFlow } from './render';
 export { FIREWALLA_DEFAULT_LIMIT, FIREWALLA_MAX_LIMIT } from './routes';
