@@ -42,7 +42,7 @@ export = function (RED: NodeAPI): void {
       }),
     // "Test connection": auth_info (supported methods), authenticate with the chosen method, read
     // the last minute of stats, log out.
-    test: async (input) =>
+    test: (input) =>
       testConnection({
         host: input.host,
         tls: input.tls,
