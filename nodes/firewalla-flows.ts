@@ -12,21 +12,16 @@ import {
   checkQuery,
   effectiveQuery,
   parseNodeOptions,
+  deliverFlows,
   type FirewallaClient,
-  type FirewallaRecord,
   type FlowsOptions,
-  type FlowsPage,
   type PollState,
 } from './lib/vendors/firewalla';
 import { catalogue } from './node-support/catalogue';
+import { clientLookup, FIREWALLA_CONFIG } from './node-support/config-node';
 import { handleEndpoint, reportInvalid, reportSetupError, requestOverrides } from './node-support/endpoint';
 
 const T = 'firewalla-flows';
-
-interface FirewallaConfigNode extends Node {
-  firewalla?: FirewallaClient;
-  configError?: FlowError;
-}
 
 interface FlowsDef extends NodeDef {
   server?: string;
@@ -48,13 +43,13 @@ export = function (RED: NodeAPI): void {
   function FirewallaFlows(this: Node, def: FlowsDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
-    const server = def.server ? (RED.nodes.getNode(def.server) as FirewallaConfigNode | null) : null;
+    const server = clientLookup<FirewallaClient>(RED, def.server, FIREWALLA_CONFIG);
     const poll: PollState = {};
 
     let setupError: FlowError | undefined;
     let defaults: FlowsOptions | undefined;
     try {
-      if (!server) throw new BadInputError('server', 'select a Firewalla MSP (firewalla-msp-config node)');
+      if (server.missing) throw server.missing;
       defaults = parseNodeOptions(def as unknown as Record<string, unknown>);
     } catch (err) {
       setupError = err instanceof FlowError ? err : new BadInputError('config', String(err));
@@ -66,9 +61,7 @@ export = function (RED: NodeAPI): void {
     handleEndpoint(node, {
       async run(ctx) {
         if (setupError) throw setupError;
-        if (server!.configError) throw server!.configError;
-        const client = server!.firewalla;
-        if (!client) throw new BadInputError('server', 'the Firewalla MSP configuration is closed or invalid');
+        const client = server.client();
         const opts = applyOverrides(defaults!, requestOverrides(ctx.msg));
         const { query, windowEnd } = effectiveQuery(opts, poll, client.http.clock.now());
         const q = { query, groupBy: opts.groupBy, sortBy: opts.sortBy, limit: opts.limit, cursor: opts.cursor };
@@ -90,68 +83,47 @@ export = function (RED: NodeAPI): void {
           poll.lastNextCursor = nextCursor;
         };
         const msg = ctx.msg as Msg;
-
-        if (opts.pagination === 'page') {
-          const page = await client.page(q, { signal: ctx.signal, onWait });
-          msg.payload = page.records;
-          msg.networkFlows = meta(page.records.length, page.fetchedAt, page.nextCursor, { page: 1 });
-          reportInvalid(node, msg, page.invalid, t, 1);
-          remember(page.nextCursor);
-          ctx.send(msg);
-          return status(page.records.length, page.invalid.length, page.nextCursor !== null);
-        }
-
-        if (opts.pagination === 'all') {
-          const records: FirewallaRecord[] = [];
-          const invalid: Array<{ page: number; index: number; reason: string }> = [];
-          let last: FlowsPage | undefined;
-          for await (const page of client.pages(q, { signal: ctx.signal, maxPages: opts.maxPages, onWait })) {
-            for (const r of page.records) records.push(r);
-            for (const bad of page.invalid) invalid.push({ page: page.index + 1, index: bad.index, reason: bad.reason });
-            last = page;
-            ctx.progress(t('status.page', { page: page.index + 1, count: records.length }, `page ${page.index + 1}: ${records.length} flows`));
-          }
-          const pages = last ? last.index + 1 : 0;
-          msg.payload = records;
-          msg.networkFlows = meta(records.length, last?.fetchedAt ?? client.http.clock.now(), last?.nextCursor ?? null, { page: pages, pages, truncated: last?.truncated ?? false });
-          reportInvalid(node, msg, invalid, t);
-          remember(last?.nextCursor ?? null);
-          ctx.send(msg);
-          return status(records.length, invalid.length, last?.truncated ?? false);
-        }
-
         // stream: one message per page, msg.parts as core split sets it (stacked over any
         // existing parts); `count` is set on the last part, which lets core join (automatic
-        // mode) complete the group there.
-        const partsId = RED.util.generateId();
+        // mode) complete the group there. page and all: the input message itself.
+        const stream = opts.pagination === 'stream';
+        const partsId = stream ? RED.util.generateId() : '';
         const outer = msg.parts;
         let sent = 0;
         let invalidCount = 0;
-        for await (const page of client.pages(q, { signal: ctx.signal, maxPages: opts.maxPages, onWait })) {
-          invalidCount += page.invalid.length;
-          const out = RED.util.cloneMessage<Msg>(msg);
-          delete out._msgid;
-          out.payload = page.records;
-          out.parts = {
-            id: partsId,
-            type: 'array',
-            // join concatenates array parts only when len > 1, so a limit of 1 still rebuilds a flat array.
-            len: Math.max(2, opts.limit),
-            index: page.index,
-            ...(page.last ? { count: page.index + 1 } : {}),
-            ...(outer !== undefined ? { parts: outer } : {}),
-          };
-          out.networkFlows = meta(page.records.length, page.fetchedAt, page.nextCursor, {
-            page: page.index + 1,
-            ...(page.last ? { pages: page.index + 1, truncated: page.truncated } : {}),
-          });
-          reportInvalid(node, out, page.invalid, t, page.index + 1);
-          if (!ctx.send(out)) return t('status.cancelled', {}, 'cancelled');
-          sent += page.records.length;
-          if (page.last) remember(page.nextCursor);
-          ctx.progress(t('status.page', { page: page.index + 1, count: sent }, `page ${page.index + 1}: ${sent} flows`));
+        let more = false;
+        const deliveries = deliverFlows(client, q, {
+          mode: opts.pagination,
+          signal: ctx.signal,
+          maxPages: opts.maxPages,
+          onWait,
+          onPage: (page, count) => ctx.progress(t('status.page', { page, count }, `page ${page}: ${count} flows`)),
+        });
+        for await (const d of deliveries) {
+          invalidCount += d.invalid.length;
+          const out = stream ? (RED.util.cloneMessage(msg) as Msg) : msg;
+          if (stream) {
+            delete out._msgid;
+            out.parts = {
+              id: partsId,
+              type: 'array',
+              // join concatenates array parts only when len > 1, so a limit of 1 still rebuilds a flat array.
+              len: Math.max(2, opts.limit),
+              index: d.index,
+              ...(d.last ? { count: d.index + 1 } : {}),
+              ...(outer !== undefined ? { parts: outer } : {}),
+            };
+          }
+          out.payload = d.records;
+          out.networkFlows = meta(d.records.length, d.fetchedAt, d.nextCursor, { ...d.position });
+          reportInvalid(node, out, d.invalid, t, d.position.page);
+          if (!stream) remember(d.nextCursor);
+          if (!ctx.send(out) && stream) return t('status.cancelled', {}, 'cancelled');
+          sent += d.records.length;
+          if (stream && d.last) remember(d.nextCursor);
+          more = d.more;
         }
-        return status(sent, invalidCount, false);
+        return status(sent, invalidCount, more);
       },
     });
 

@@ -3,12 +3,11 @@
  * the one session or OAuth token that every stats node using it shares; logs the session out and
  * closes the connections on redeploy.
  */
-import type { Node, NodeAPI, NodeDef } from 'node-red';
-import { FlowError } from './lib/errors';
+import type { NodeAPI, NodeDef } from 'node-red';
+import { z } from 'zod';
 import { AUTH_METHODS, FlowGatewayClient, testConnection, type AuthMethod } from './lib/vendors/riverbed-flowgateway';
 import { parseInput } from './lib/validate';
-import { closeSharedClient, connectionOptions, registerConnectionTest } from './node-support/config';
-import { z } from 'zod';
+import { FLOWGATEWAY_CONFIG, registerClientConfig } from './node-support/config-node';
 
 interface FlowGatewayCredentials {
   username?: string;
@@ -23,12 +22,6 @@ interface FlowGatewayConfigDef extends NodeDef {
   authMethod?: string;
 }
 
-/** What `riverbed-flowgateway-stats` reads from this node. */
-interface FlowGatewayConfigNode extends Node<FlowGatewayCredentials> {
-  flowgateway?: FlowGatewayClient;
-  configError?: FlowError;
-}
-
 const AuthMethodSchema = z.preprocess(
   (v) => (v === undefined || v === '' ? 'basic' : v),
   z.enum(AUTH_METHODS, { error: 'expected basic, session or oauth' }),
@@ -39,40 +32,23 @@ function authMethodOf(v: unknown): AuthMethod {
 }
 
 export = function (RED: NodeAPI): void {
-  function FlowGatewayConfig(this: FlowGatewayConfigNode, def: FlowGatewayConfigDef): void {
-    RED.nodes.createNode(this, def);
-    const creds = this.credentials ?? {};
-    try {
-      const conn = connectionOptions(RED, def);
-      this.flowgateway = new FlowGatewayClient({
-        ...conn,
+  registerClientConfig<FlowGatewayClient, FlowGatewayConfigDef, FlowGatewayCredentials>(RED, FLOWGATEWAY_CONFIG, {
+    credentials: { username: 'text', password: 'password', accessCode: 'password' },
+    create: (def, creds, connection) =>
+      new FlowGatewayClient({
+        ...connection,
         authMethod: authMethodOf(def.authMethod),
         credentials: { username: creds.username, password: creds.password, accessCode: creds.accessCode },
-      });
-    } catch (err) {
-      this.configError = err instanceof FlowError ? err : new FlowError('BAD_INPUT', String(err));
-      // Safe to log: validation texts name the field, never a credential value.
-      const key = 'riverbed-flowgateway-config.errors.invalid';
-      const text = RED._(key, { message: this.configError.message });
-      this.error(text && text !== key ? text : `Invalid FlowGateway configuration: ${this.configError.message}`);
-    }
-    // Bounded logout (if any), then every socket closed; done well inside Node-RED's close limit.
-    closeSharedClient(this, 'flowgateway');
-  }
-
-  RED.nodes.registerType<FlowGatewayConfigNode, FlowGatewayConfigDef, unknown, FlowGatewayCredentials>('riverbed-flowgateway-config', FlowGatewayConfig, {
-    credentials: { username: { type: 'text' }, password: { type: 'password' }, accessCode: { type: 'password' } },
+      }),
+    // "Test connection": auth_info (supported methods), authenticate with the chosen method, read
+    // the last minute of stats, log out.
+    test: (input) =>
+      testConnection({
+        host: input.host,
+        tls: input.tls,
+        timeoutMs: input.timeoutMs,
+        authMethod: authMethodOf(input.props.authMethod),
+        credentials: input.credentials,
+      }),
   });
-
-  // "Test connection": auth_info (supported methods), authenticate with the chosen method, read
-  // the last minute of stats, log out.
-  registerConnectionTest(RED, 'riverbed-flowgateway-config', ['username', 'password', 'accessCode'], async (input) =>
-    testConnection({
-      host: input.host,
-      tls: input.tls,
-      timeoutMs: input.timeoutMs,
-      authMethod: authMethodOf(input.props.authMethod),
-      credentials: input.credentials,
-    }),
-  );
 };

@@ -4,16 +4,12 @@
  * the editor's values.
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
-import { BadInputError, FlowError } from './lib/errors';
+import type { FlowError } from './lib/errors';
 import type { NetworkFlowsMeta } from './lib/network-flow';
 import { buildStatsRequest, type FlowGatewayClient, type StatsProps } from './lib/vendors/riverbed-flowgateway';
 import { catalogue } from './node-support/catalogue';
+import { clientLookup, FLOWGATEWAY_CONFIG } from './node-support/config-node';
 import { handleEndpoint, reportInvalid, reportSetupError, requestOverrides } from './node-support/endpoint';
-
-interface FlowGatewayConfigNode extends Node {
-  flowgateway?: FlowGatewayClient;
-  configError?: FlowError;
-}
 
 interface StatsDef extends NodeDef, StatsProps {
   server?: string;
@@ -27,7 +23,7 @@ export = function (RED: NodeAPI): void {
   function FlowGatewayStats(this: Node, def: StatsDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
-    const server = def.server ? (RED.nodes.getNode(def.server) as FlowGatewayConfigNode | null) : null;
+    const server = clientLookup<FlowGatewayClient>(RED, def.server, FLOWGATEWAY_CONFIG);
     const props: StatsProps = {
       template: def.template,
       statsType: def.statsType,
@@ -38,8 +34,7 @@ export = function (RED: NodeAPI): void {
       sourceIp: def.sourceIp,
     };
 
-    let setupError: FlowError | undefined;
-    if (!server) setupError = new BadInputError('server', 'select a FlowGateway device (riverbed-flowgateway-config node)');
+    const setupError: FlowError | undefined = server.missing;
     if (setupError) {
       reportSetupError(node, setupError);
     } else {
@@ -56,9 +51,7 @@ export = function (RED: NodeAPI): void {
     handleEndpoint(node, {
       async run(ctx) {
         if (setupError) throw setupError;
-        if (server!.configError) throw server!.configError;
-        const client = server!.flowgateway;
-        if (!client) throw new BadInputError('server', 'the FlowGateway configuration is closed or invalid');
+        const client = server.client();
         const built = buildStatsRequest(props, requestOverrides(ctx.msg));
         const r = await client.importStats(built.body, ctx.signal);
         const meta: NetworkFlowsMeta = {

@@ -4,23 +4,12 @@
  * client, report bad records and send the rest.
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
-import { BadInputError, FlowError } from '../lib/errors';
+import type { FlowError } from '../lib/errors';
 import type { NetworkFlowsMeta } from '../lib/network-flow';
 import { parseSdwanQuery, type SdwanClient, type SdwanEndpoint } from '../lib/vendors/citrix-sdwan';
 import { catalogue } from './catalogue';
+import { clientLookup, SDWAN_CONFIG } from './config-node';
 import { handleEndpoint, reportInvalid, reportSetupError, requestOverrides } from './endpoint';
-
-export interface SdwanCredentials {
-  username?: string;
-  password?: string;
-}
-
-/** What endpoint nodes read from the `citrix-sdwan-config` node. */
-export interface SdwanConfigNode extends Node<SdwanCredentials> {
-  /** The shared client, or undefined when the configuration is invalid (see `configError`) or closed. */
-  sdwan?: SdwanClient;
-  configError?: FlowError;
-}
 
 interface SdwanEndpointDef extends NodeDef {
   server?: string;
@@ -34,12 +23,12 @@ export function registerSdwanEndpoint(RED: NodeAPI, type: 'citrix-sdwan-flows' |
   function SdwanEndpointNode(this: Node, def: SdwanEndpointDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
-    const server = def.server ? (RED.nodes.getNode(def.server) as SdwanConfigNode | null) : null;
+    const server = clientLookup<SdwanClient>(RED, def.server, SDWAN_CONFIG);
 
     let setupError: FlowError | undefined;
     let defaults: ReturnType<typeof parseSdwanQuery> | undefined;
     try {
-      if (!server) throw new BadInputError('server', 'select a Citrix SD-WAN appliance (citrix-sdwan-config node)');
+      if (server.missing) throw server.missing;
       defaults = parseSdwanQuery({ filter: def.filter, maxStats: def.maxStats });
     } catch (err) {
       setupError = err as FlowError;
@@ -51,9 +40,7 @@ export function registerSdwanEndpoint(RED: NodeAPI, type: 'citrix-sdwan-flows' |
     handleEndpoint(node, {
       async run(ctx) {
         if (setupError) throw setupError;
-        if (server!.configError) throw server!.configError;
-        const client = server!.sdwan;
-        if (!client) throw new BadInputError('server', 'the appliance configuration is closed or invalid');
+        const client = server.client();
         const o = requestOverrides(ctx.msg);
         const override = parseSdwanQuery({ filter: o.filter, maxStats: o.maxStats }, 'request');
         const filter = o.filter !== undefined ? override.filter : defaults!.filter;

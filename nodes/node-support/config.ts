@@ -71,7 +71,9 @@ export function registerConnectionTest(
       res.json(failure(err, secrets));
       return;
     }
-    test(input)
+    // A test that throws before its first await (a bad property) fails like one that rejects.
+    Promise.resolve()
+      .then(() => test(input))
       .then((message) => res.json({ ok: true, message: redact(message, secrets) }))
       .catch((err: unknown) => res.json(failure(err, secrets)));
   });

@@ -31,7 +31,8 @@ export { toEcs, type EcsDocument } from './ecs';
 export { sdwanFlow, sdwanIlbFlow, sdwanDirection } from './citrix-sdwan';
 export { firewallaFlow, firewallaDirection, queryEndMs } from './firewalla';
 export { flowGatewayStat, parseFlowGatewayTime } from './flowgateway';
-export { Reader, MAX_COUNTER, isAbsent } from './reader';
+export { Reader, isAbsent } from './reader';
+export { MAX_COUNTER } from './fast-number';
 export { collectorFlow, isCollectorFlow } from './collector';
 
 /** Latest time a record may carry (year 3000, epoch ms); earlier than 1970 is refused too. */

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { communityId } from '../../../nodes/lib/community-id';
 import { MAX_IP_TEXT, parseCidr, parseCidrList, parseIp } from '../../../nodes/lib/ip';
 import { isAbsent, MAX_COUNTER, Normalizer, observerHost, parseFlowGatewayTime, queryEndMs, Reader, recordsOf } from '../../../nodes/lib/normalize';
-import { MAX_NUMBER_TEXT } from '../../../nodes/lib/normalize/reader';
+import { MAX_NUMBER_TEXT } from '../../../nodes/lib/normalize/fast-number';
 import { MAX_NESTING, nestsDeeperThan } from '../../../nodes/lib/validate';
 import { FETCHED_AT, firewallaSeed, flowGatewaySeed, sdwanFlow, sdwanIlbFlow } from '../normalize/fixtures';
 import { run, withinBudget } from './budget';

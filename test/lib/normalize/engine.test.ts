@@ -7,7 +7,8 @@ import {
   normalize,
   observerHost,
 } from '../../../nodes/lib/normalize';
-import { decimal15, digits15, Reader } from '../../../nodes/lib/normalize/reader';
+import { decimal15, digits15 } from '../../../nodes/lib/normalize/fast-number';
+import { Reader } from '../../../nodes/lib/normalize/reader';
 import { parseCidrList } from '../../../nodes/lib/ip';
 import { FETCHED_AT, firewallaSeed, flowGatewaySeed, sdwanFlow, sdwanIlbFlow } from './fixtures';
 import { runs } from '../../support/property';

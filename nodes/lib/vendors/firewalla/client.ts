@@ -15,6 +15,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { AbortedError, BadInputError, BadResponseError, RateLimitError } from '../../errors';
 import { HttpClient, type HttpClientOptions } from '../../http/client';
 import { sleep, systemClock } from '../../clock';
+import { PageCollector } from './delivery';
 import { checkPage, validateRecords, type FirewallaRecord, type InvalidRecord } from './schemas';
 
 export const FLOWS_PATH = '/v2/flows';
@@ -237,23 +238,19 @@ export class FirewallaClient {
     }
   }
 
-  /** Every page (up to maxPages) in one result. */
+  /** Every page (up to maxPages) in one result: the `all` mode of docs/design.md#output-messages. */
   async all(q: FlowsQuery, opts: PaginateOptions = {}): Promise<AllResult> {
-    const records: FirewallaRecord[] = [];
-    const invalid: AllResult['invalid'] = [];
-    let pages = 0;
-    let nextCursor: string | null = null;
-    let truncated = false;
-    let fetchedAt = this.http.clock.now();
-    for await (const page of this.pages(q, opts)) {
-      pages++;
-      for (let i = 0; i < page.records.length; i++) records.push(page.records[i]!);
-      for (const bad of page.invalid) invalid.push({ ...bad, page: page.index });
-      nextCursor = page.nextCursor;
-      truncated = page.truncated;
-      fetchedAt = page.fetchedAt;
-    }
-    return { records, invalid, pages, nextCursor, truncated, fetchedAt };
+    const pages = new PageCollector();
+    for await (const page of this.pages(q, opts)) pages.add(page);
+    const last = pages.last;
+    return {
+      records: pages.records,
+      invalid: pages.invalid,
+      pages: pages.pages,
+      nextCursor: last?.nextCursor ?? null,
+      truncated: last?.truncated ?? false,
+      fetchedAt: last?.fetchedAt ?? this.http.clock.now(),
+    };
   }
 
   private noteRate(headers: IncomingHttpHeaders, now: number): void {
