@@ -85,6 +85,8 @@ export class AggregateEngine {
   private maxTs = -Infinity;
   /** Windows ending at or before this have been closed. */
   private closedUpTo = -Infinity;
+  /** The earliest end of an open window: the watermark closes nothing before it. */
+  private firstEnd = Infinity;
 
   private nRecords = 0;
   private nLate = 0;
@@ -213,7 +215,12 @@ export class AggregateEngine {
     if (!this.perMessage) {
       if (ts > this.maxTs) {
         this.maxTs = ts;
-        if (ts - this.latenessMs > this.closedUpTo) this.advance(ts - this.latenessMs);
+        const wm = ts - this.latenessMs;
+        if (wm > this.closedUpTo) {
+          // Nearly every record moves the watermark; a window closes far less often.
+          if (wm >= this.firstEnd) this.advance(wm);
+          else this.closedUpTo = wm;
+        }
       }
       if (w === null || ts < w.start || ts >= w.end) {
         w = this.windowFor(ts);
@@ -296,6 +303,7 @@ export class AggregateEngine {
     if (w === undefined) {
       w = this.newWindow(start, end);
       this.windows.set(start, w);
+      if (end < this.firstEnd) this.firstEnd = end;
     }
     this.cur = w;
     return w;
@@ -328,16 +336,21 @@ export class AggregateEngine {
   /** Closes every window that ends at or before `wm`. */
   private advance(wm: number): void {
     this.closedUpTo = wm;
-    if (this.windows.size === 0) return;
+    if (wm < this.firstEnd) return;
     const ready: WindowState[] = [];
     for (const w of this.windows.values()) if (w.end <= wm) ready.push(w);
-    if (ready.length === 0) return;
     ready.sort((a, b) => a.start - b.start);
     for (const w of ready) {
       this.windows.delete(w.start);
       if (this.cur === w) this.cur = null;
       this.out.push(this.close(w));
     }
+    this.updateFirstEnd();
+  }
+
+  private updateFirstEnd(): void {
+    this.firstEnd = Infinity;
+    for (const w of this.windows.values()) if (w.end < this.firstEnd) this.firstEnd = w.end;
   }
 
   /**
@@ -356,6 +369,7 @@ export class AggregateEngine {
   flush(): WindowResult[] {
     const all = Array.from(this.windows.values()).sort((a, b) => a.start - b.start);
     this.windows.clear();
+    this.firstEnd = Infinity;
     this.cur = null;
     for (const w of all) this.out.push(this.close(w));
     if (all.length > 0) this.closedUpTo = Math.max(this.closedUpTo, all[all.length - 1]!.end);
@@ -367,6 +381,7 @@ export class AggregateEngine {
     this.cur = null;
     this.maxTs = -Infinity;
     this.closedUpTo = -Infinity;
+    this.firstEnd = Infinity;
     this.out = [];
     this.dedup?.clear();
     this.nRecords = this.nLate = this.nDuplicates = this.nInvalid = this.nFolded = this.nClosed = 0;
@@ -427,6 +442,7 @@ export class AggregateEngine {
     const windows = st.windows.map((wj) => windowFromJson(wj, this.layout));
     this.reset();
     for (const w of windows) this.windows.set(w.start, w);
+    this.updateFirstEnd();
     const c = st.counters ?? ({} as AggregateState['counters']);
     this.nRecords = num(c.records);
     this.nLate = num(c.late);
