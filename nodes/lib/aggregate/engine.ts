@@ -25,25 +25,9 @@ import { BadInputError } from '../errors';
 import { windowBounds, windowLabel } from './calendar';
 import { parseOptions, type AggregateOptions, type AggregateOptionsInput } from './options';
 import { distinctValue, groupInfo, groupKey, toNumber } from './keys';
-import { closeWindow, type WindowResult } from './result';
+import { closeWindow, type IngestResult, type WindowResult } from './result';
 import { STATE_FORMAT, num, windowFromJson, windowToJson, type AggregateState } from './state';
 import { WindowState, type Layout } from './window-state';
-
-export interface RecordError {
-  index: number;
-  message: string;
-}
-
-export interface IngestResult {
-  /** Windows this batch closed, oldest first. */
-  windows: WindowResult[];
-  accepted: number;
-  late: number;
-  duplicates: number;
-  invalid: number;
-  /** The first 10 bad records. */
-  errors: RecordError[];
-}
 
 export interface AggregateStats {
   openWindows: number;

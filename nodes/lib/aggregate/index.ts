@@ -1,9 +1,9 @@
 /** The aggregate engine behind the `network-flow-aggregate` node (docs/aggregate.md). */
 export { AggregateEngine } from './engine';
 export { NONE_LABEL } from './keys';
-export type { AggregateStats, IngestResult, RecordError } from './engine';
+export type { AggregateStats } from './engine';
 export { OTHER_LABEL } from './result';
-export type { GroupResult, WindowResult } from './result';
+export type { GroupResult, IngestResult, RecordError, WindowResult } from './result';
 export { STATE_FORMAT } from './state';
 export type { AggregateState } from './state';
 export { parseOptions, parseGroupBy, parseMetrics, parseMetric, parseWindow, parseOutput, METRIC_KINDS, OUTPUTS } from './options';

@@ -51,6 +51,22 @@ export interface WindowResult {
   records: number;
 }
 
+export interface RecordError {
+  index: number;
+  message: string;
+}
+
+export interface IngestResult {
+  /** Windows this batch closed, oldest first. */
+  windows: WindowResult[];
+  accepted: number;
+  late: number;
+  duplicates: number;
+  invalid: number;
+  /** The first 10 bad records. */
+  errors: RecordError[];
+}
+
 /** What a window needs besides its state to become a result. */
 export interface CloseContext {
   start: number;
