@@ -81,7 +81,7 @@ export interface CloseContext {
 }
 
 /** The ranking order of two rows: larger sort value first, then label, then key. */
-export function rankCompare(w: WindowState, by: number): (a: number, b: number) => number {
+function rankCompare(w: WindowState, by: number): (a: number, b: number) => number {
   const info = w.info;
   return (a, b) => {
     const d = w.value(b, by) - w.value(a, by);
@@ -97,7 +97,7 @@ export function rankCompare(w: WindowState, by: number): (a: number, b: number) 
  * The `n` best rows in rank order, in one pass: a sorted list of at most `n` rows, where a row
  * enters only when it beats the last one (binary search for its place).
  */
-export function topRows(w: WindowState, by: number, n: number): number[] {
+function topRows(w: WindowState, by: number, n: number): number[] {
   const cmp = rankCompare(w, by);
   const top: number[] = [];
   for (let r = 0; r < w.size; r++) {
