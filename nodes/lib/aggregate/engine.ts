@@ -10,7 +10,7 @@
  *   `flush()` closes every open window; `advanceTo(t)` closes the windows a wall clock at `t`
  *   considers over (a quiet source still gets its report).
  * - Duplicates: with `dedup`, a record whose identity (docs/aggregate.md: the vendor record id, or
- *   Community ID + start time) was seen within the window horizon is skipped and counted.
+ *   Community ID tuple + start time) was seen within the window horizon is skipped and counted.
  * - Memory: at most `maxGroups` groups per window. When a new group would exceed it, the smallest
  *   tenth (by the sort metric) is folded into the window's "other" group, so totals stay exact and
  *   `folded` says how many groups lost their identity.
