@@ -17,6 +17,8 @@ export const PROPERTY_FILES = [
   'test/lib/normalize/engine.test.ts',
   'test/lib/ip.test.ts',
   'test/lib/firewalla/schemas.test.ts',
+  'test/lib/aggregate/property.test.ts',
+  'test/lib/dedup/property.test.ts',
 ];
 
 export async function run(): Promise<BenchResult[]> {

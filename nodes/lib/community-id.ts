@@ -77,20 +77,28 @@ function isPort(n: number | undefined): n is number {
   return n !== undefined && Number.isInteger(n) && n >= 0 && n <= 65535;
 }
 
+/** The flow tuple in the order the Community ID hashes it. */
+export interface CommunityTuple {
+  saddr: ParsedIp;
+  daddr: ParsedIp;
+  proto: number;
+  /** Absent for protocols hashed without ports. */
+  sport: number | undefined;
+  dport: number | undefined;
+}
+
 /**
- * The Community ID string (`1:...`), or undefined when the addresses are missing or invalid,
- * of different versions, or a port protocol lacks a port.
+ * The tuple the Community ID hashes, endpoints ordered and ICMP types paired (see above), or
+ * undefined when there is no Community ID. Two flows have the same Community ID exactly when
+ * they have the same tuple (up to a SHA-1 collision), so a caller that only compares flows can
+ * compare tuples and skip the hash.
  */
-export function communityId(input: CommunityIdInput): string | undefined {
-  const src = parseIp(input.srcIp);
-  const dst = parseIp(input.dstIp);
-  if (!src || !dst || src.version !== dst.version) return undefined;
+export function communityTuple(input: CommunityIdInput): CommunityTuple | undefined {
+  let saddr = parseIp(input.srcIp);
+  let daddr = parseIp(input.dstIp);
+  if (!saddr || !daddr || saddr.version !== daddr.version) return undefined;
   const proto = input.proto;
   if (!Number.isInteger(proto) || proto < 0 || proto > 255) return undefined;
-  const seed = input.seed ?? 0;
-
-  let saddr = ipBytes(src);
-  let daddr = ipBytes(dst);
   let sport: number | undefined;
   let dport: number | undefined;
   let oneWay = false;
@@ -113,22 +121,33 @@ export function communityId(input: CommunityIdInput): string | undefined {
   }
 
   if (!oneWay) {
-    const cmp = Buffer.compare(saddr, daddr);
+    // Same version, so comparing the values is comparing the address bytes.
+    const cmp = saddr.value < daddr.value ? -1 : saddr.value > daddr.value ? 1 : 0;
     const ordered = cmp < 0 || (cmp === 0 && (sport === undefined || dport === undefined || sport <= dport));
     if (!ordered) {
       [saddr, daddr] = [daddr, saddr];
       [sport, dport] = [dport, sport];
     }
   }
+  return { saddr, daddr, proto, sport, dport };
+}
 
+/**
+ * The Community ID string (`1:...`), or undefined when the addresses are missing or invalid,
+ * of different versions, or a port protocol lacks a port.
+ */
+export function communityId(input: CommunityIdInput): string | undefined {
+  const t = communityTuple(input);
+  if (t === undefined) return undefined;
+  const seed = input.seed ?? 0;
   const head = Buffer.allocUnsafe(2);
   head.writeUInt16BE(seed, 0);
-  const mid = Buffer.from([proto, 0]);
-  const h = createHash('sha1').update(head).update(saddr).update(daddr).update(mid);
-  if (sport !== undefined && dport !== undefined) {
+  const mid = Buffer.from([t.proto, 0]);
+  const h = createHash('sha1').update(head).update(ipBytes(t.saddr)).update(ipBytes(t.daddr)).update(mid);
+  if (t.sport !== undefined && t.dport !== undefined) {
     const ports = Buffer.allocUnsafe(4);
-    ports.writeUInt16BE(sport, 0);
-    ports.writeUInt16BE(dport, 2);
+    ports.writeUInt16BE(t.sport, 0);
+    ports.writeUInt16BE(t.dport, 2);
     h.update(ports);
   }
   return `1:${h.digest('base64')}`;

@@ -8,9 +8,8 @@
  * - `groups`: one message per group, a flat object per row for a database insert.
  * Shares are of the ranking metric and add up to 100 over the top N and "other" (docs/aggregate.md).
  */
-import type { GroupResult, WindowResult } from './engine';
 import type { OutputMode } from './options';
-import { OTHER_LABEL } from './engine';
+import { OTHER_LABEL, type GroupResult, type WindowResult } from './result';
 
 export interface Row {
   label: string;
@@ -48,23 +47,26 @@ function additive(w: WindowResult): boolean {
   return w.metrics[w.sortBy]!.kind !== 'distinct';
 }
 
-/** The top `topN` groups (0: all), then "other" (the rest plus folded groups) when not empty. */
+/**
+ * The top `topN` groups (0: all the window lists), then "other" (the rest, folded groups
+ * included) when not empty. The engine already cut the window at its own top N; a smaller N here
+ * moves more groups into "other".
+ */
 export function topGroups(w: WindowResult, topN: number): { top: GroupResult[]; other: GroupResult | null } {
   const n = topN > 0 ? Math.min(topN, w.groups.length) : w.groups.length;
   const top = w.groups.slice(0, n);
   const rest = w.groups.slice(n);
-  if (w.folded) rest.push(w.folded);
-  if (rest.length === 0) return { top, other: null };
+  if (rest.length === 0) return { top, other: w.other };
   const values: Record<string, number> = {};
   let records = 0;
-  for (const m of w.metrics) values[m.name] = 0;
+  // A distinct count does not add across groups: "other" has none rather than a wrong one.
+  const additive = w.metrics.filter((m) => m.kind !== 'distinct');
+  for (const m of additive) values[m.name] = w.other?.values[m.name] ?? 0;
+  records = w.other?.records ?? 0;
   for (const g of rest) {
     records += g.records;
-    for (const m of w.metrics) values[m.name]! += g.values[m.name]!;
+    for (const m of additive) values[m.name]! += g.values[m.name]!;
   }
-  // A distinct count does not add across groups: "other" gets the window's distinct total minus
-  // nothing we could know, so it is left out rather than wrong.
-  for (const m of w.metrics) if (m.kind === 'distinct') delete values[m.name];
   return { top, other: { key: '', label: OTHER_LABEL, fields: {}, values, records } };
 }
 
@@ -138,7 +140,7 @@ export function windowMessages(w: WindowResult, mode: OutputMode, topic: string,
     default:
       return [{
         topic, payload: toRows(w, groupBy, topN), window, totals: w.totals,
-        aggregate: { records: w.records, groups: w.groups.length, foldedGroups: w.foldedGroups },
+        aggregate: { records: w.records, groups: w.groupCount, foldedGroups: w.foldedGroups },
       }];
   }
 }

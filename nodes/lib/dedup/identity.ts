@@ -2,12 +2,15 @@
  * Which records are "the same record": polls that overlap in time return some records twice,
  * and a sum must count them once. Identity, in order of preference:
  * 1. the vendor's record id (`id`, or `extra.id`), with the vendor and endpoint it belongs to;
- * 2. the Community ID of the flow's 5-tuple plus its start time (`start`, else `ts`): the same
- *    connection seen in two polls has both; two connections on the same tuple start apart.
+ * 2. the flow's 5-tuple as the Community ID orders it, plus its start time (`start`, else `ts`):
+ *    the same connection seen in two polls has both; two connections on the same tuple start
+ *    apart. The identity is the ordered tuple as text, not its SHA-1 (the Community ID itself):
+ *    equal exactly when the Community IDs are equal, without a hash per record
+ *    (docs/performance.md#dedup-identity; test/lib/dedup/property.test.ts checks the two agree).
  * Records with neither (no addresses, e.g. FlowGateway metric buckets) have no identity and are
  * never treated as duplicates.
  */
-import { communityId } from '../community-id';
+import { communityTuple } from '../community-id';
 
 type Rec = Record<string, unknown>;
 
@@ -41,6 +44,8 @@ export function recordIdentity(record: unknown): string | undefined {
   const srcIp = ipOf(r.src);
   const dstIp = ipOf(r.dst);
   if (srcIp === undefined || dstIp === undefined) return undefined;
-  const cid = communityId({ srcIp, dstIp, proto, srcPort: portOf(r.src), dstPort: portOf(r.dst) });
-  return cid === undefined ? undefined : `cid:${cid}@${start}`;
+  const t = communityTuple({ srcIp, dstIp, proto, srcPort: portOf(r.src), dstPort: portOf(r.dst) });
+  if (t === undefined) return undefined;
+  // Canonical address text, so `fd00::1` and `fd00:0::1` are one address, as in the hash.
+  return `flow:${t.proto}|${t.saddr.text}|${t.sport ?? ''}|${t.daddr.text}|${t.dport ?? ''}@${start}`;
 }

@@ -282,7 +282,11 @@ describe('aggregate engine', () => {
       max.should.be.belowOrEqual(100);
       const [w] = e.flush();
       w!.totals.bytes!.should.equal(50 * 200 * 5);
-      (w!.groups.reduce((s, g) => s + g.values.bytes!, 0) + w!.folded!.values.bytes!).should.equal(50 * 200 * 5);
+      // The top 10 (topN's default) are listed, every other record is in "other".
+      w!.groups.should.have.length(10);
+      w!.groupCount.should.be.belowOrEqual(100);
+      (w!.groups.reduce((s, g) => s + g.values.bytes!, 0) + w!.other!.values.bytes!).should.equal(50 * 200 * 5);
+      (w!.groups.reduce((s, g) => s + g.records, 0) + w!.other!.records).should.equal(50 * 200);
     });
   });
 
