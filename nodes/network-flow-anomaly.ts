@@ -29,6 +29,8 @@ interface AnomalyNodeDef extends NodeDef {
   maxKeys?: string | number;
   lateness?: string | number;
   persist?: boolean | string;
+  dedup?: boolean | string;
+  backfill?: string;
 }
 
 type Send = (msg: NodeMessage | Array<NodeMessage | NodeMessage[] | null>) => void;
@@ -42,7 +44,9 @@ function engineInput(saved: Record<string, unknown>): AnomalyOptionsInput {
   return {
     key: c.key, metric: c.metric, window: c.window, windowType: c.windowType, rule: c.rule, threshold: c.threshold,
     band: c.band, alpha: c.alpha, warmup: c.warmup, pending: c.pending, cooldown: c.cooldown, resolve: c.resolve,
-    maxKeys: c.maxKeys, lateness: c.lateness,
+    maxKeys: c.maxKeys, lateness: c.lateness, dedup: c.dedup,
+    // The node learns from history by default, flows saved before included (docs/design.md#duplicates-and-backfill).
+    backfill: c.backfill === undefined || c.backfill === '' ? 'learn' : c.backfill,
   };
 }
 const STATE_KEY = 'anomalyState';

@@ -41,7 +41,9 @@
  */
 import { systemClock } from '../clock';
 import { BadInputError } from '../errors';
+import { DedupCache } from '../dedup';
 import { formatSpan, formatValue } from './format';
+import { isRepeat, liveFrom } from './intake';
 import { DistinctCounter, HyperLogLog, unionCount } from './hyperloglog';
 import { panesPerKey } from './memory';
 import { isTimeInRange, keyText, MAX_ABS_VALUE, MAX_KEY_TEXT, metricNumber, recordTime, timeProblem, valueText } from './record-checks';
@@ -93,6 +95,8 @@ export interface RecordError {
 export interface IngestResult {
   events: AnomalyEvent[];
   accepted: number;
+  /** Records seen before within the window horizon (`dedup`): skipped, not counted again. */
+  duplicates: number;
   late: number;
   /** Records without a value for the key paths. */
   noKey: number;
@@ -111,6 +115,9 @@ export interface EngineStats {
   late: number;
   noKey: number;
   invalid: number;
+  duplicates: number;
+  /** Windows above their limit that ended before `live`, so only taught the baseline (`backfill: learn`). */
+  backfilled: number;
   /** Newest record time seen (epoch ms), or null. */
   maxTs: number | null;
 }
@@ -249,6 +256,12 @@ export class AnomalyEngine {
 
   /** Events produced while closing panes, handed out by the public calls. */
   private out: AnomalyEvent[] = [];
+  /** Identities counted within the window horizon (`dedup`), else null. */
+  private readonly repeats: DedupCache | null;
+  /** Windows ending at or before this (epoch ms) learn without alerting (`backfill`). */
+  private liveFrom: number;
+  private nDuplicates = 0;
+  private nBackfilled = 0;
 
   constructor(options: AnomalyOptionsInput, clock: { now?: () => number } = {}) {
     this.options = parseOptions(options);
@@ -265,6 +278,8 @@ export class AnomalyEngine {
     this.maxDistinct = o.maxDistinct;
     this.maxFutureMs = o.maxFuture * 1000;
     this.now = clock.now ?? systemClock.now;
+    this.repeats = o.dedup ? new DedupCache({ cap: o.dedupCap, horizonMs: this.windowMs + this.latenessMs }) : null;
+    this.liveFrom = liveFrom(o.backfill, this.now());
   }
 
   get size(): number {
@@ -282,6 +297,8 @@ export class AnomalyEngine {
       late: this.nLate,
       noKey: this.nNoKey,
       invalid: this.nInvalid,
+      duplicates: this.nDuplicates,
+      backfilled: this.nBackfilled,
       maxTs: Number.isFinite(this.maxTs) ? this.maxTs : null,
     };
   }
@@ -313,13 +330,18 @@ export class AnomalyEngine {
    */
   ingest(records: readonly unknown[] | unknown): IngestResult {
     const list: readonly unknown[] = Array.isArray(records) ? records : [records];
-    const res: IngestResult = { events: [], accepted: 0, late: 0, noKey: 0, invalid: 0, errors: [] };
+    const res: IngestResult = { events: [], accepted: 0, duplicates: 0, late: 0, noKey: 0, invalid: 0, errors: [] };
     this.nowCache = this.now();
     const { times, order } = sortedOrder(list);
     for (let j = 0; j < list.length; j++) {
       const i = order ? order[j]! : j;
       let msg: string | null;
       try {
+        if (this.repeats !== null && isRepeat(this.repeats, list[i], times[i]!)) {
+          res.duplicates++;
+          this.nDuplicates++;
+          continue;
+        }
         msg = this.addAt(list[i], times[i]!);
       } catch (err) {
         // Last line of defence (a throwing getter on a record built in a function node):
@@ -505,6 +527,8 @@ export class AnomalyEngine {
     this.maxTs = -Infinity;
     this.closedUpTo = -Infinity;
     this.out = [];
+    this.repeats?.clear();
+    this.liveFrom = liveFrom(this.options.backfill, this.now());
   }
 
   // ---- keys and LRU ------------------------------------------------------------------------
@@ -690,6 +714,11 @@ export class AnomalyEngine {
         this.learn(s, learnX);
       }
       s.windows++;
+      if (anomalous && end <= this.liveFrom) {
+        // Backfill: history teaches the baseline (winsorised above) but never alerts.
+        anomalous = false;
+        this.nBackfilled++;
+      }
     } else if (o.rule !== 'threshold') {
       band = this.band(s);
       if (band) band.score = band.std > 0 ? (value - band.mean) / band.std : null;
