@@ -409,6 +409,11 @@ describe('nodes: firewalla-msp-config, firewalla-flows (against the simulator)',
     JSON.stringify(bad.body).should.not.containEql(TOKEN);
     const noToken = await helper.request().post('/network-flows/firewalla-msp-config/test').send({ host: sim.url, credentials: {} });
     noToken.body.should.match({ ok: false, code: 'BAD_INPUT', message: /^token: / });
+    // No scheme means https; the simulator speaks plain HTTP: say so, not "certificate rejected".
+    const plain = await helper.request().post('/network-flows/firewalla-msp-config/test').send({ host: `127.0.0.1:${sim.port}`, credentials: { token: TOKEN } });
+    plain.body.should.match({ ok: false, code: 'NETWORK' });
+    plain.body.message.should.containEql(`this port does not speak TLS (127.0.0.1:${sim.port} answered in plain HTTP); did you mean http://127.0.0.1:${sim.port}?`);
+    plain.body.message.should.not.match(/certificate|tls-config/);
   });
 
   it('validate-query endpoint: the editor gets the column and reason', async () => {
