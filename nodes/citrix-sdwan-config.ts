@@ -7,6 +7,7 @@ import { FlowError } from './lib/errors';
 import { SdwanClient, apiVersionSchema } from './lib/vendors/citrix-sdwan';
 import { parseInput } from './lib/validate';
 import { closeSharedClient, connectionOptions, registerConnectionTest } from './node-support/config';
+import { texts } from './node-support/texts';
 import type { SdwanConfigNode, SdwanCredentials } from './node-support/citrix-sdwan-endpoint';
 
 interface SdwanConfigDef extends NodeDef {
@@ -17,6 +18,7 @@ interface SdwanConfigDef extends NodeDef {
 }
 
 export = function (RED: NodeAPI): void {
+  const t = texts(RED, 'citrix-sdwan-config');
   function SdwanConfig(this: SdwanConfigNode, def: SdwanConfigDef): void {
     RED.nodes.createNode(this, def);
     const creds = this.credentials ?? {};
@@ -31,7 +33,7 @@ export = function (RED: NodeAPI): void {
     } catch (err) {
       this.configError = err instanceof FlowError ? err : new FlowError('BAD_INPUT', String(err));
       // Safe to log: validation texts name the field, never a credential value.
-      this.error(RED._('citrix-sdwan-config.errors.invalid', { message: this.configError.message }));
+      this.error(t('errors.invalid', { message: this.configError.message }));
     }
     // Bounded logout (if any), then every socket closed; done well inside Node-RED's close limit.
     closeSharedClient(this, 'sdwan');

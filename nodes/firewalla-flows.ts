@@ -18,8 +18,8 @@ import {
   type FlowsPage,
   type PollState,
 } from './lib/vendors/firewalla';
-import { catalogue } from './node-support/catalogue';
-import { handleEndpoint, reportInvalid, reportSetupError, requestOverrides } from './node-support/endpoint';
+import { texts } from './node-support/texts';
+import { handleEndpoint, reportInvalid, requestOverrides, showSetup } from './node-support/endpoint';
 
 const T = 'firewalla-flows';
 
@@ -43,7 +43,7 @@ interface FlowsDef extends NodeDef {
 type Msg = NodeMessage & Record<string, unknown>;
 
 export = function (RED: NodeAPI): void {
-  const t = catalogue(RED, T);
+  const t = texts(RED, T);
 
   function FirewallaFlows(this: Node, def: FlowsDef): void {
     RED.nodes.createNode(this, def);
@@ -59,9 +59,7 @@ export = function (RED: NodeAPI): void {
     } catch (err) {
       setupError = err instanceof FlowError ? err : new BadInputError('config', String(err));
     }
-    if (setupError) {
-      reportSetupError(node, setupError);
-    }
+    showSetup(node, setupError, t);
 
     handleEndpoint(node, {
       async run(ctx) {
@@ -72,7 +70,7 @@ export = function (RED: NodeAPI): void {
         const opts = applyOverrides(defaults!, requestOverrides(ctx.msg));
         const { query, windowEnd } = effectiveQuery(opts, poll, client.http.clock.now());
         const q = { query, groupBy: opts.groupBy, sortBy: opts.sortBy, limit: opts.limit, cursor: opts.cursor };
-        const onWait = (ms: number): void => ctx.progress(t('status.waiting', { seconds: Math.ceil(ms / 1000) }, `rate limit: waiting ${Math.ceil(ms / 1000)} s`));
+        const onWait = (ms: number): void => ctx.progress(t('status.waiting', { seconds: Math.ceil(ms / 1000) }));
         const meta = (count: number, fetchedAt: number, nextCursor: string | null, extra: Record<string, unknown>): NetworkFlowsMeta => ({
           vendor: 'firewalla',
           endpoint: 'flows',
@@ -109,7 +107,7 @@ export = function (RED: NodeAPI): void {
             for (const r of page.records) records.push(r);
             for (const bad of page.invalid) invalid.push({ page: page.index + 1, index: bad.index, reason: bad.reason });
             last = page;
-            ctx.progress(t('status.page', { page: page.index + 1, count: records.length }, `page ${page.index + 1}: ${records.length} flows`));
+            ctx.progress(t('status.page', { page: page.index + 1, count: records.length }));
           }
           const pages = last ? last.index + 1 : 0;
           msg.payload = records;
@@ -146,20 +144,20 @@ export = function (RED: NodeAPI): void {
             ...(page.last ? { pages: page.index + 1, truncated: page.truncated } : {}),
           });
           reportInvalid(node, out, page.invalid, t, page.index + 1);
-          if (!ctx.send(out)) return t('status.cancelled', {}, 'cancelled');
+          if (!ctx.send(out)) return t('status.cancelled');
           sent += page.records.length;
           if (page.last) remember(page.nextCursor);
-          ctx.progress(t('status.page', { page: page.index + 1, count: sent }, `page ${page.index + 1}: ${sent} flows`));
+          ctx.progress(t('status.page', { page: page.index + 1, count: sent }));
         }
         return status(sent, invalidCount, false);
       },
-    });
+    }, t);
 
     function status(count: number, invalid: number, more: boolean): string {
       const base = invalid
-        ? t('status.someInvalid', { count, invalid }, `${count} flows, ${invalid} skipped`)
-        : t('status.ok', { count }, `${count} flows`);
-      return more ? `${base} ${t('status.more', {}, '(more)')}` : base;
+        ? t('status.someInvalid', { count, invalid })
+        : t('status.ok', { count });
+      return more ? `${base} ${t('status.more')}` : base;
     }
   }
 

@@ -7,6 +7,7 @@ import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { BadInputError, FlowError } from './lib/errors';
 import { FirewallaClient } from './lib/vendors/firewalla';
 import { closeSharedClient, connectionOptions, registerConnectionTest } from './node-support/config';
+import { texts } from './node-support/texts';
 
 interface FirewallaConfigDef extends NodeDef {
   host: string;
@@ -25,6 +26,7 @@ interface FirewallaConfigNode extends Node<FirewallaCredentials> {
 }
 
 export = function (RED: NodeAPI): void {
+  const t = texts(RED, 'firewalla-msp-config');
   function FirewallaConfig(this: FirewallaConfigNode, def: FirewallaConfigDef): void {
     RED.nodes.createNode(this, def);
     const creds = this.credentials ?? {};
@@ -33,7 +35,7 @@ export = function (RED: NodeAPI): void {
     } catch (err) {
       this.configError = err instanceof FlowError ? err : new BadInputError('config', String(err));
       // Safe to log: validation texts name the field, never a credential value.
-      this.error(RED._('firewalla-msp-config.errors.invalid', { message: this.configError.message }));
+      this.error(t('errors.invalid', { message: this.configError.message }));
     }
     // Bounded logout (if any), then every socket closed; done well inside Node-RED's close limit.
     closeSharedClient(this, 'firewalla');

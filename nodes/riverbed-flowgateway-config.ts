@@ -8,6 +8,7 @@ import { FlowError } from './lib/errors';
 import { AUTH_METHODS, FlowGatewayClient, testConnection, type AuthMethod } from './lib/vendors/riverbed-flowgateway';
 import { parseInput } from './lib/validate';
 import { closeSharedClient, connectionOptions, registerConnectionTest } from './node-support/config';
+import { texts } from './node-support/texts';
 import { z } from 'zod';
 
 interface FlowGatewayCredentials {
@@ -39,6 +40,7 @@ function authMethodOf(v: unknown): AuthMethod {
 }
 
 export = function (RED: NodeAPI): void {
+  const t = texts(RED, 'riverbed-flowgateway-config');
   function FlowGatewayConfig(this: FlowGatewayConfigNode, def: FlowGatewayConfigDef): void {
     RED.nodes.createNode(this, def);
     const creds = this.credentials ?? {};
@@ -52,9 +54,7 @@ export = function (RED: NodeAPI): void {
     } catch (err) {
       this.configError = err instanceof FlowError ? err : new FlowError('BAD_INPUT', String(err));
       // Safe to log: validation texts name the field, never a credential value.
-      const key = 'riverbed-flowgateway-config.errors.invalid';
-      const text = RED._(key, { message: this.configError.message });
-      this.error(text && text !== key ? text : `Invalid FlowGateway configuration: ${this.configError.message}`);
+      this.error(t('errors.invalid', { message: this.configError.message }));
     }
     // Bounded logout (if any), then every socket closed; done well inside Node-RED's close limit.
     closeSharedClient(this, 'flowgateway');

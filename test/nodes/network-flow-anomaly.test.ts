@@ -132,8 +132,7 @@ describe('network-flow-anomaly node', () => {
     ]);
     const errs = logged('ERROR');
     errs.length.should.be.above(0); // the test runtime may echo an entry through the flow's log
-    errs.forEach((e) => String(e.msg).should.match(/^BadInputError: window: -5 is out of range/));
-    (errs[0]!.msg as { field?: string }).field!.should.equal('window');
+    errs.forEach((e) => String(e.msg).should.match(/^window: -5 is out of range/));
     const got = collect(helper.getNode('h1'));
     helper.getNode('an').receive({ payload: stream([5000, 5000, 5000]) });
     await tick();
@@ -201,7 +200,7 @@ describe('network-flow-anomaly node', () => {
     await load([{ ...base, maxKeys: '1000000', wires: [[]] }]);
     const warns = logged('WARN');
     warns.length.should.be.above(0); // the test runtime may echo an entry through the flow's log
-    warns.forEach((w) => String(w.msg).should.match(/errors\.memory/));
+    warns.forEach((w) => String(w.msg).should.match(/^worst-case memory of these settings is /));
     const small = await helper.request().post('/network-flow-anomaly/memory').send({ ...base, maxKeys: '1000' }).expect(200);
     const want = estimateMemory(parseOptions({ key: 'src.ip', metric: 'sum:bytes', window: 60, rule: 'threshold', threshold: 1000, maxKeys: 1000, lateness: 0 }));
     (small.body as { text: string; overLimit: boolean }).should.containEql({ ok: true, text: want.text, overLimit: false });
