@@ -17,9 +17,9 @@ import {
   type FlowsOptions,
   type PollState,
 } from './lib/vendors/firewalla';
-import { catalogue } from './node-support/catalogue';
+import { texts } from './node-support/texts';
 import { clientLookup, FIREWALLA_CONFIG } from './node-support/config-node';
-import { handleEndpoint, reportInvalid, reportSetupError, requestOverrides } from './node-support/endpoint';
+import { handleEndpoint, reportInvalid, requestOverrides, showSetup } from './node-support/endpoint';
 
 const T = 'firewalla-flows';
 
@@ -38,7 +38,7 @@ interface FlowsDef extends NodeDef {
 type Msg = NodeMessage & Record<string, unknown>;
 
 export = function (RED: NodeAPI): void {
-  const t = catalogue(RED, T);
+  const t = texts(RED, T);
 
   function FirewallaFlows(this: Node, def: FlowsDef): void {
     RED.nodes.createNode(this, def);
@@ -54,9 +54,7 @@ export = function (RED: NodeAPI): void {
     } catch (err) {
       setupError = err instanceof FlowError ? err : new BadInputError('config', String(err));
     }
-    if (setupError) {
-      reportSetupError(node, setupError);
-    }
+    showSetup(node, setupError, t);
 
     handleEndpoint(node, {
       async run(ctx) {
@@ -65,7 +63,7 @@ export = function (RED: NodeAPI): void {
         const opts = applyOverrides(defaults!, requestOverrides(ctx.msg));
         const { query, windowEnd } = effectiveQuery(opts, poll, client.http.clock.now());
         const q = { query, groupBy: opts.groupBy, sortBy: opts.sortBy, limit: opts.limit, cursor: opts.cursor };
-        const onWait = (ms: number): void => ctx.progress(t('status.waiting', { seconds: Math.ceil(ms / 1000) }, `rate limit: waiting ${Math.ceil(ms / 1000)} s`));
+        const onWait = (ms: number): void => ctx.progress(t('status.waiting', { seconds: Math.ceil(ms / 1000) }));
         const meta = (count: number, fetchedAt: number, nextCursor: string | null, extra: Record<string, unknown>): NetworkFlowsMeta => ({
           vendor: 'firewalla',
           endpoint: 'flows',
@@ -97,7 +95,7 @@ export = function (RED: NodeAPI): void {
           signal: ctx.signal,
           maxPages: opts.maxPages,
           onWait,
-          onPage: (page, count) => ctx.progress(t('status.page', { page, count }, `page ${page}: ${count} flows`)),
+          onPage: (page, count) => ctx.progress(t('status.page', { page, count })),
         });
         for await (const d of deliveries) {
           invalidCount += d.invalid.length;
@@ -118,20 +116,20 @@ export = function (RED: NodeAPI): void {
           out.networkFlows = meta(d.records.length, d.fetchedAt, d.nextCursor, { ...d.position });
           reportInvalid(node, out, d.invalid, t, d.position.page);
           if (!stream) remember(d.nextCursor);
-          if (!ctx.send(out) && stream) return t('status.cancelled', {}, 'cancelled');
+          if (!ctx.send(out) && stream) return t('status.cancelled');
           sent += d.records.length;
           if (stream && d.last) remember(d.nextCursor);
           more = d.more;
         }
         return status(sent, invalidCount, more);
       },
-    });
+    }, t);
 
     function status(count: number, invalid: number, more: boolean): string {
       const base = invalid
-        ? t('status.someInvalid', { count, invalid }, `${count} flows, ${invalid} skipped`)
-        : t('status.ok', { count }, `${count} flows`);
-      return more ? `${base} ${t('status.more', {}, '(more)')}` : base;
+        ? t('status.someInvalid', { count, invalid })
+        : t('status.ok', { count });
+      return more ? `${base} ${t('status.more')}` : base;
     }
   }
 

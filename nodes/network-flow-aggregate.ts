@@ -12,6 +12,8 @@ import { AggregateEngine, parseOutput, windowMessages, type OutputMode, type Win
 import { BadInputError, FlowError } from './lib/errors';
 import { persistedState } from './node-support/persisted-state';
 import { throttledStatus } from './node-support/status';
+import { texts } from './node-support/texts';
+import { fail, reportError } from './node-support/report';
 
 interface AggregateNodeDef extends NodeDef {
   groupBy?: string;
@@ -38,6 +40,7 @@ const STATE_KEY = 'aggregateState';
 const PERSIST_EVERY_MS = 60_000;
 
 export = function register(RED: NodeAPI): void {
+  const t = texts(RED, T);
   function AggregateNode(this: Node, config: AggregateNodeDef): void {
     RED.nodes.createNode(this, config);
     const node = this;
@@ -61,8 +64,8 @@ export = function register(RED: NodeAPI): void {
     } catch (err) {
       engine = undefined;
       configError = err instanceof FlowError ? err : new BadInputError('config', String(err));
-      node.error(configError);
-      node.status({ fill: 'red', shape: 'ring', text: RED._(`${T}.status.config`, { field: configError.field ?? '' }) });
+      reportError(node, configError);
+      node.status({ fill: 'red', shape: 'ring', text: t('status.config', { field: configError.field ?? '' }) });
     }
     const groupBy = engine?.options.groupBy ?? [];
     const topN = engine?.options.topN ?? 0;
@@ -74,7 +77,7 @@ export = function register(RED: NodeAPI): void {
       return {
         fill: s.folded > 0 ? 'yellow' : 'green',
         shape: 'dot',
-        text: RED._(`${T}.status.summary`, { groups: s.groups, windows: s.windowsClosed, folded: s.folded, duplicates: s.duplicates, late: s.late }),
+        text: t('status.summary', { groups: s.groups, windows: s.windowsClosed, folded: s.folded, duplicates: s.duplicates, late: s.late }),
       };
     }, 1000);
 
@@ -87,7 +90,7 @@ export = function register(RED: NodeAPI): void {
 
     const state = persistedState({
       node, enabled: persist, key: STATE_KEY, store, engine, everyMs: PERSIST_EVERY_MS,
-      text: (key, vars) => RED._(`${T}.${key}`, vars),
+      text: (key, vars) => t(key, vars),
     });
 
     // Node-RED's own send, for windows closed by the clock rather than by a message.
@@ -101,7 +104,7 @@ export = function register(RED: NodeAPI): void {
 
     function handle(msg: NodeMessageInFlow, send: Send, done: Done): void {
       if (closed) return done();
-      if (!engine) return done(configError);
+      if (!engine) return fail(node, msg, done, configError);
       if (msg.reset === true) {
         engine.reset();
         status.update(null);
@@ -114,10 +117,10 @@ export = function register(RED: NodeAPI): void {
         windows.push(...res.windows);
         if (res.invalid > 0) {
           const first = res.errors[0]!;
-          node.warn(RED._(`${T}.errors.badRecords`, { count: res.invalid, index: first.index, message: first.message }));
+          node.warn(t('errors.badRecords', { count: res.invalid, index: first.index, message: first.message }));
         }
       } else if (msg.flush !== true) {
-        return done(new BadInputError('payload', 'expected a NetworkFlow record or an array of records'));
+        return fail(node, msg, done, new BadInputError('payload', 'expected a NetworkFlow record or an array of records'));
       }
       if (msg.flush === true) windows.push(...engine.flush());
       emit(windows, send);

@@ -12,6 +12,8 @@ import {
 } from './lib/anomaly';
 import { BadInputError, FlowError } from './lib/errors';
 import { persistedState } from './node-support/persisted-state';
+import { texts } from './node-support/texts';
+import { fail, reportError } from './node-support/report';
 
 interface AnomalyNodeDef extends NodeDef {
   key?: string;
@@ -29,6 +31,8 @@ interface AnomalyNodeDef extends NodeDef {
   maxKeys?: string | number;
   lateness?: string | number;
   persist?: boolean | string;
+  dedup?: boolean | string;
+  backfill?: string;
 }
 
 type Send = (msg: NodeMessage | Array<NodeMessage | NodeMessage[] | null>) => void;
@@ -42,7 +46,9 @@ function engineInput(saved: Record<string, unknown>): AnomalyOptionsInput {
   return {
     key: c.key, metric: c.metric, window: c.window, windowType: c.windowType, rule: c.rule, threshold: c.threshold,
     band: c.band, alpha: c.alpha, warmup: c.warmup, pending: c.pending, cooldown: c.cooldown, resolve: c.resolve,
-    maxKeys: c.maxKeys, lateness: c.lateness,
+    maxKeys: c.maxKeys, lateness: c.lateness, dedup: c.dedup,
+    // The node learns from history by default, flows saved before included (docs/design.md#duplicates-and-backfill).
+    backfill: c.backfill === undefined || c.backfill === '' ? 'learn' : c.backfill,
   };
 }
 const STATE_KEY = 'anomalyState';
@@ -50,6 +56,7 @@ const PERSIST_EVERY_MS = 60_000;
 const STATUS_EVERY_MS = 1_000;
 
 export = function register(RED: NodeAPI): void {
+  const t = texts(RED, T);
   function AnomalyNode(this: Node, config: AnomalyNodeDef): void {
     RED.nodes.createNode(this, config);
     const node = this;
@@ -61,11 +68,11 @@ export = function register(RED: NodeAPI): void {
       // Flows saved by older versions use older property names (`k` for `band`).
       engine = new AnomalyEngine(engineInput(config as unknown as Record<string, unknown>));
       const memory = estimateMemory(engine.options);
-      if (memory.overLimit) node.warn(RED._(`${T}.errors.memory`, { estimate: memory.text, limit: formatBytes(memory.limit) }));
+      if (memory.overLimit) node.warn(t('errors.memory', { estimate: memory.text, limit: formatBytes(memory.limit) }));
     } catch (err) {
       configError = err instanceof FlowError ? err : new BadInputError('config', String(err));
-      node.error(configError);
-      node.status({ fill: 'red', shape: 'ring', text: RED._(`${T}.status.config`, { field: configError.field ?? '' }) });
+      reportError(node, configError);
+      node.status({ fill: 'red', shape: 'ring', text: t('status.config', { field: configError.field ?? '' }) });
     }
     const withResolves = engine?.options.resolve === true;
 
@@ -82,7 +89,7 @@ export = function register(RED: NodeAPI): void {
       node.status({
         fill: s.alerts > 0 ? 'yellow' : 'green',
         shape: 'dot',
-        text: RED._(`${T}.status.summary`, { keys: s.keys, alerts: s.alerts, evictions: s.evictions }),
+        text: t('status.summary', { keys: s.keys, alerts: s.alerts, evictions: s.evictions }),
       });
     }
 
@@ -96,13 +103,13 @@ export = function register(RED: NodeAPI): void {
 
     const state = persistedState({
       node, enabled: persist, key: STATE_KEY, engine, everyMs: PERSIST_EVERY_MS,
-      text: (key, vars) => RED._(`${T}.${key}`, vars),
+      text: (key, vars) => t(key, vars),
       onRestored: showStatus,
     });
 
     function handle(msg: NodeMessageInFlow, send: Send, done: Done): void {
       if (closed) return done();
-      if (!engine) return done(configError);
+      if (!engine) return fail(node, msg, done, configError);
       if (msg.reset === true) {
         engine.reset();
         showStatus();
@@ -119,12 +126,12 @@ export = function register(RED: NodeAPI): void {
           // The records stay out of the report: Catch deep-clones its message, and a batch may
           // be large or hold the very value (5,000 levels deep) that was refused.
           const first = res.errors[0]!;
-          const err = new BadInputError('payload', RED._(`${T}.errors.badRecords`, { count: res.invalid, index: first.index, message: first.message }));
+          const err = new BadInputError('payload', t('errors.badRecords', { count: res.invalid, index: first.index, message: first.message }));
           const { payload: _records, ...rest } = msg;
-          node.error(err, { ...rest, invalid: res.errors.map((e) => ({ index: e.index, reason: e.message })) });
+          reportError(node, err, { ...rest, invalid: res.errors.map((e) => ({ index: e.index, reason: e.message })) });
         }
       } else if (msg.flush !== true) {
-        return done(new BadInputError('payload', 'expected a NetworkFlow record or an array of records'));
+        return fail(node, msg, done, new BadInputError('payload', 'expected a NetworkFlow record or an array of records'));
       }
       if (msg.flush === true) events.push(...engine.flush());
       if (events.length > 0) {

@@ -10,8 +10,9 @@ import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'nod
 import { BadInputError, FlowError } from './lib/errors';
 import { Collector, parseCollectorConfig, socketTypeFor, type CollectorConfig } from './lib/netflow';
 import type { NetworkFlow } from './lib/network-flow';
-import { catalogue } from './node-support/catalogue';
+import { texts } from './node-support/texts';
 import { throttledStatus } from './node-support/status';
+import { fail } from './node-support/report';
 
 type Send = (msg: NodeMessage | Array<NodeMessage | null>) => void;
 type Done = (err?: Error) => void;
@@ -27,7 +28,7 @@ export = function register(RED: NodeAPI): void {
   function CollectorNode(this: Node, def: NodeDef & Record<string, unknown>): void {
     RED.nodes.createNode(this, def);
     const node = this;
-    const t = catalogue(RED, T);
+    const t = texts(RED, T);
 
     let cfg: CollectorConfig | undefined;
     let collector: Collector | undefined;
@@ -43,8 +44,8 @@ export = function register(RED: NodeAPI): void {
       });
     } catch (err) {
       deployError = err instanceof FlowError ? err : new BadInputError('config', String(err));
-      node.error(t('errors.config', { message: deployError.message }, `Invalid configuration: ${deployError.message}`));
-      node.status({ fill: 'red', shape: 'ring', text: t('status.badConfig', {}, 'invalid configuration') });
+      node.error(t('errors.config', { message: deployError.message }));
+      node.status({ fill: 'red', shape: 'ring', text: t('status.badConfig') });
     }
 
     let closed = false;
@@ -60,8 +61,8 @@ export = function register(RED: NodeAPI): void {
       const vars = { records: c.records, exporters: c.exporters, bad: c.badPackets, unknown: c.unknownTemplates, lost: c.lostPackets + c.lostRecords };
       const trouble = c.badPackets + c.unknownTemplates + c.lostPackets + c.lostRecords > 0;
       return trouble
-        ? { fill: 'yellow', shape: 'ring', text: t('status.trouble', vars, `${vars.records} records, ${vars.exporters} exporters; bad ${vars.bad}, unknown template ${vars.unknown}, lost ${vars.lost}`) }
-        : { fill: 'green', shape: 'dot', text: t('status.ok', vars, `${vars.records} records from ${vars.exporters} exporters`) };
+        ? { fill: 'yellow', shape: 'ring', text: t('status.trouble', vars) }
+        : { fill: 'green', shape: 'dot', text: t('status.ok', vars) };
     }, STATUS_EVERY_MS);
 
     const flush = (): void => {
@@ -109,8 +110,8 @@ export = function register(RED: NodeAPI): void {
       });
       sock.on('error', (err: Error) => {
         if (closed) return;
-        node.error(t('errors.socket', { listen: listenOn, message: err.message }, `UDP ${listenOn}: ${err.message}`));
-        node.status({ fill: 'red', shape: 'ring', text: t('status.socketError', { message: err.message }, err.message) });
+        node.error(t('errors.socket', { listen: listenOn, message: err.message }));
+        node.status({ fill: 'red', shape: 'ring', text: t('status.socketError', { code: (err as NodeJS.ErrnoException).code ?? 'error' }) });
       });
       sock.on('listening', () => {
         try {
@@ -118,7 +119,7 @@ export = function register(RED: NodeAPI): void {
         } catch {
           // The OS refused the size: the default buffer still works.
         }
-        if (!closed) node.status({ fill: 'grey', shape: 'ring', text: t('status.listening', { listen: listenOn }, `listening on ${listenOn}`) });
+        if (!closed) node.status({ fill: 'grey', shape: 'ring', text: t('status.listening', { listen: listenOn }) });
       });
       sock.bind({ address: address || (socketTypeFor(address) === 'udp6' ? '::' : '0.0.0.0'), port });
       sweepTimer = setInterval(() => c.sweep(), SWEEP_EVERY_MS);
@@ -126,7 +127,7 @@ export = function register(RED: NodeAPI): void {
 
     node.on('input', (msg: NodeMessageInFlow, send: Send, done: Done) => {
       if (closed) return done();
-      if (!collector) return done(deployError);
+      if (!collector) return fail(node, msg, done, deployError);
       const m = msg as NodeMessageInFlow & { topic?: unknown };
       if (m.topic === 'stats') {
         m.payload = collector.stats();
@@ -137,7 +138,7 @@ export = function register(RED: NodeAPI): void {
         flush();
         return done();
       }
-      done(new BadInputError('topic', `expected "stats" (send the counters) or "flush" (send the waiting batch now), got ${JSON.stringify(m.topic ?? null)}`));
+      fail(node, msg, done, new BadInputError('topic', `expected "stats" (send the counters) or "flush" (send the waiting batch now), got ${JSON.stringify(m.topic ?? null)}`));
     });
 
     node.on('close', (done: () => void) => {

@@ -10,6 +10,8 @@ import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { BadInputError, FlowError } from './lib/errors';
 import { Enricher, type EnrichOptionsInput } from './lib/enrich';
 import { throttledStatus } from './node-support/status';
+import { texts } from './node-support/texts';
+import { fail, reportError } from './node-support/report';
 
 type EnrichNodeDef = NodeDef & { [K in keyof EnrichOptionsInput]?: unknown };
 type Done = (err?: Error) => void;
@@ -18,6 +20,7 @@ const T = 'network-flow-enrich';
 const STATUS_EVERY_MS = 1000;
 
 export = function register(RED: NodeAPI): void {
+  const t = texts(RED, T);
   function EnrichNode(this: Node, config: EnrichNodeDef): void {
     RED.nodes.createNode(this, config);
     const node = this;
@@ -31,10 +34,10 @@ export = function register(RED: NodeAPI): void {
     const status = throttledStatus<{ records: number }>(node, ({ records }) => ({
       fill: engine?.missingDatabase ? 'red' : 'green',
       shape: engine?.missingDatabase ? 'ring' : 'dot',
-      text: RED._(`${T}.status.records`, { records }),
+      text: t('status.records', { records }),
     }), STATUS_EVERY_MS);
 
-    node.status({ fill: 'yellow', shape: 'ring', text: RED._(`${T}.status.loading`) });
+    node.status({ fill: 'yellow', shape: 'ring', text: t('status.loading') });
     const loading = Enricher.create({
       geo: config.geo, countryFile: config.countryFile, asnFile: config.asnFile, names: config.names, namesFile: config.namesFile,
       reverseDns: config.reverseDns, dnsServers: config.dnsServers, dnsTimeout: config.dnsTimeout, dnsInFlight: config.dnsInFlight,
@@ -45,19 +48,19 @@ export = function register(RED: NodeAPI): void {
         engine = e;
         const d = e.describe();
         if (e.missingDatabase) {
-          node.error(e.missingDatabase);
-          ready(RED._(`${T}.status.noDatabase`, { names: d.names }));
-        } else ready(RED._(`${T}.status.ready`, { databases: d.databases.length, names: d.names }));
+          reportError(node, e.missingDatabase);
+          ready(t('status.noDatabase', { names: d.names }));
+        } else ready(t('status.ready', { databases: d.databases.length, names: d.names }));
         e.watch((r) => {
-          for (const file of r.reloaded) node.log(RED._(`${T}.log.reloaded`, { file }));
-          for (const err of r.errors) node.warn(`${RED._(`${T}.errors.reload`)} ${err.message}`);
-          if (r.errors.length > 0) node.status({ fill: 'yellow', shape: 'dot', text: RED._(`${T}.status.reloadFailed`) });
+          for (const file of r.reloaded) node.log(t('log.reloaded', { file }));
+          for (const err of r.errors) node.warn(`${t('errors.reload')} ${err.message}`);
+          if (r.errors.length > 0) node.status({ fill: 'yellow', shape: 'dot', text: t('status.reloadFailed') });
         });
       },
       (err: unknown) => {
         failed = err instanceof FlowError ? err : new BadInputError('config', String(err));
-        node.error(failed);
-        node.status({ fill: 'red', shape: 'ring', text: RED._(`${T}.status.config`, { field: failed.field ?? '' }) });
+        reportError(node, failed);
+        node.status({ fill: 'red', shape: 'ring', text: t('status.config', { field: failed.field ?? '' }) });
       },
     );
 
@@ -69,13 +72,13 @@ export = function register(RED: NodeAPI): void {
         const payload = msg.payload;
         const batch = Array.isArray(payload) ? payload : typeof payload === 'object' && payload !== null ? [payload] : undefined;
         if (!batch) {
-          return done(new BadInputError('payload', `expected a NetworkFlow record or an array of records, got ${payload === null ? 'null' : typeof payload}`));
+          return fail(node, msg, done, new BadInputError('payload', `expected a NetworkFlow record or an array of records, got ${payload === null ? 'null' : typeof payload}`));
         }
         const skippedBefore = engine.stats().skipped;
         const finish = (): void => {
           if (closed) return done();
           const skipped = engine!.stats().skipped - skippedBefore;
-          if (skipped > 0) node.warn(RED._(`${T}.errors.badRecords`, { count: skipped }));
+          if (skipped > 0) node.warn(t('errors.badRecords', { count: skipped }));
           records += batch.length - skipped;
           status.update({ records });
           send(msg);

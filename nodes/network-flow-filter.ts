@@ -9,6 +9,8 @@ import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'nod
 import { BadInputError, FlowError } from './lib/errors';
 import { throttledStatus } from './node-support/status';
 import { compileFilter, validateExpression, type FilterPredicate } from './lib/filter';
+import { texts } from './node-support/texts';
+import { fail } from './node-support/report';
 
 interface FilterNodeDef extends NodeDef {
   expression?: string;
@@ -47,6 +49,7 @@ class ExpressionCache {
 }
 
 export = function register(RED: NodeAPI): void {
+  const t = texts(RED, T);
   function FilterNode(this: Node, config: FilterNodeDef): void {
     RED.nodes.createNode(this, config);
     const node = this;
@@ -55,19 +58,21 @@ export = function register(RED: NodeAPI): void {
     const cache = new ExpressionCache();
 
     let predicate: FilterPredicate | undefined;
+    // A status a badly set previous instance left clears here; a bad setting shows red again below.
+    node.status({});
     let deployError: FlowError | undefined;
     try {
       predicate = compileFilter(typeof config.expression === 'string' ? config.expression : '');
     } catch (err) {
       deployError = err instanceof FlowError ? err : new BadInputError('expression', String(err));
-      node.error(RED._(`${T}.errors.expression`, { message: deployError.message }));
-      node.status({ fill: 'red', shape: 'ring', text: RED._(`${T}.status.invalid`) });
+      node.error(t('errors.expression', { message: deployError.message }));
+      node.status({ fill: 'red', shape: 'ring', text: t('status.invalid') });
     }
 
     let closed = false;
     // A busy stream updates the status at most twice a second; the latest counts win.
     const status = throttledStatus<{ matched: number; total: number }>(node, (counts) =>
-      ({ fill: 'green', shape: 'dot', text: RED._(`${T}.status.matched`, counts) }), STATUS_EVERY_MS);
+      ({ fill: 'green', shape: 'dot', text: t('status.matched', counts) }), STATUS_EVERY_MS);
 
     node.on('input', (msg: NodeMessageInFlow, send: Send, done: Done) => {
       if (closed) return done();
@@ -75,16 +80,16 @@ export = function register(RED: NodeAPI): void {
       const perMessage = (msg as { filter?: unknown }).filter;
       if (perMessage !== undefined && perMessage !== null) {
         if (typeof perMessage !== 'string') {
-          return done(new BadInputError('filter', `expected a filter expression (text), got ${typeof perMessage}`));
+          return fail(node, msg, done, new BadInputError('filter', `expected a filter expression (text), got ${typeof perMessage}`));
         }
         const hit = cache.get(perMessage);
         if (hit instanceof FlowError) {
-          node.status({ fill: 'red', shape: 'ring', text: RED._(`${T}.status.badFilter`) });
+          node.status({ fill: 'red', shape: 'ring', text: t('status.badFilter') });
           return done(hit);
         }
         test = hit;
       }
-      if (!test) return done(deployError);
+      if (!test) return fail(node, msg, done, deployError);
 
       const payload = msg.payload;
       if (Array.isArray(payload)) {
@@ -102,7 +107,7 @@ export = function register(RED: NodeAPI): void {
           if (test(rec as Record<string, unknown>)) matches.push(rec);
           else rest.push(rec);
         }
-        if (bad > 0) node.warn(RED._(`${T}.errors.badRecords`, { count: bad, index: firstBad }));
+        if (bad > 0) node.warn(t('errors.badRecords', { count: bad, index: firstBad }));
         const out1 = matches.length > 0 || sendEmpty;
         const out2 = twoOutputs && (rest.length > 0 || sendEmpty);
         let m1: NodeMessage | null = null;
@@ -132,7 +137,7 @@ export = function register(RED: NodeAPI): void {
         status.update({ matched: hit ? 1 : 0, total: 1 });
         return done();
       }
-      done(new BadInputError('payload', `expected a NetworkFlow record or an array of records, got ${payload === null ? 'null' : typeof payload}`));
+      fail(node, msg, done, new BadInputError('payload', `expected a NetworkFlow record or an array of records, got ${payload === null ? 'null' : typeof payload}`));
     });
 
     node.on('close', (done: () => void) => {

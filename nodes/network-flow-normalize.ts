@@ -7,9 +7,10 @@
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { BadInputError, FlowError } from './lib/errors';
-import { catalogue } from './node-support/catalogue';
+import { texts } from './node-support/texts';
 import { throttledStatus } from './node-support/status';
 import { Normalizer, recordsOf, type InvalidRecord, type NormalizeContext } from './lib/normalize';
+import { fail } from './node-support/report';
 
 interface NormalizeNodeDef extends NodeDef {
   vendor?: string;
@@ -43,10 +44,12 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, config);
     const node = this;
     // The locale catalog, with English fallbacks for when it is not loaded (tests, a bad install).
-    const t = catalogue(RED, T);
+    const t = texts(RED, T);
     const each = config.output === 'each';
 
     let normalizer: Normalizer | undefined;
+    // A status a badly set previous instance left clears here; a bad setting shows red again below.
+    node.status({});
     let deployError: FlowError | undefined;
     try {
       if (config.output !== undefined && config.output !== '' && config.output !== 'batch' && config.output !== 'each') {
@@ -60,25 +63,25 @@ export = function register(RED: NodeAPI): void {
       });
     } catch (err) {
       deployError = err instanceof FlowError ? err : new BadInputError('config', String(err));
-      node.error(t('errors.config', { message: deployError.message }, `Invalid configuration: ${deployError.message}`));
-      node.status({ fill: 'red', shape: 'ring', text: t('status.badConfig', {}, 'invalid configuration') });
+      node.error(t('errors.config', { message: deployError.message }));
+      node.status({ fill: 'red', shape: 'ring', text: t('status.badConfig') });
     }
 
     let closed = false;
     // A busy stream updates the status at most twice a second; the latest counts win.
     const status = throttledStatus<{ ok: number; invalid: number }>(node, ({ ok, invalid }) =>
       invalid === 0
-        ? { fill: 'green', shape: 'dot', text: t('status.ok', { ok }, `${ok} records`) }
-        : { fill: 'yellow', shape: 'ring', text: t('status.someInvalid', { ok, invalid }, `${ok} records, ${invalid} invalid`) },
+        ? { fill: 'green', shape: 'dot', text: t('status.ok', { ok }) }
+        : { fill: 'yellow', shape: 'ring', text: t('status.someInvalid', { ok, invalid }) },
     STATUS_EVERY_MS);
 
     node.on('input', (msg: NodeMessageInFlow, send: Send, done: Done) => {
       if (closed) return done();
-      if (!normalizer) return done(deployError);
+      if (!normalizer) return fail(node, msg, done, deployError);
       const records = recordsOf(msg.payload);
       if (records === undefined) {
         const got = msg.payload === null ? 'null' : typeof msg.payload;
-        return done(new BadInputError('payload', `expected an array of vendor records or one record, got ${got}`));
+        return fail(node, msg, done, new BadInputError('payload', `expected an array of vendor records or one record, got ${got}`));
       }
       const m = msg as NodeMessageInFlow & { networkFlows?: unknown; invalid?: InvalidRecord[]; parts?: unknown };
       const meta = m.networkFlows;
@@ -101,7 +104,7 @@ export = function register(RED: NodeAPI): void {
         // Nothing to send one by one: the report still reaches the flow as a warning.
         if (invalid.length > 0) {
           const vars = { count: invalid.length, reason: invalid[0]!.reason };
-          node.warn(t('errors.allInvalid', vars, `none of the ${vars.count} records could be normalized; the first: ${vars.reason}`));
+          node.warn(t('errors.allInvalid', vars));
         }
         return done();
       }

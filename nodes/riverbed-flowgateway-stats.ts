@@ -7,9 +7,10 @@ import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import type { FlowError } from './lib/errors';
 import type { NetworkFlowsMeta } from './lib/network-flow';
 import { buildStatsRequest, type FlowGatewayClient, type StatsProps } from './lib/vendors/riverbed-flowgateway';
-import { catalogue } from './node-support/catalogue';
+import { failureStatus } from './node-support/report';
+import { texts } from './node-support/texts';
 import { clientLookup, FLOWGATEWAY_CONFIG } from './node-support/config-node';
-import { handleEndpoint, reportInvalid, reportSetupError, requestOverrides } from './node-support/endpoint';
+import { handleEndpoint, reportInvalid, requestOverrides, showSetup } from './node-support/endpoint';
 
 interface StatsDef extends NodeDef, StatsProps {
   server?: string;
@@ -18,7 +19,7 @@ interface StatsDef extends NodeDef, StatsProps {
 const TYPE = 'riverbed-flowgateway-stats';
 
 export = function (RED: NodeAPI): void {
-  const t = catalogue(RED, TYPE);
+  const t = texts(RED, TYPE);
 
   function FlowGatewayStats(this: Node, def: StatsDef): void {
     RED.nodes.createNode(this, def);
@@ -35,15 +36,14 @@ export = function (RED: NodeAPI): void {
     };
 
     const setupError: FlowError | undefined = server.missing;
-    if (setupError) {
-      reportSetupError(node, setupError);
-    } else {
+    showSetup(node, setupError, t);
+    if (!setupError) {
       // The node's own values are checked at deploy; a message may still override a bad one.
       try {
         buildStatsRequest(props);
       } catch (err) {
         const e = err as FlowError;
-        node.status({ fill: 'yellow', shape: 'ring', text: e.message.slice(0, 60) });
+        node.status({ ...failureStatus(e, t), fill: 'yellow' });
         node.warn(e.message);
       }
     }
@@ -70,10 +70,10 @@ export = function (RED: NodeAPI): void {
         reportInvalid(node, msg, r.invalid, t);
         ctx.send(msg);
         return r.invalid.length
-          ? t('status.someInvalid', { count: r.records.length, invalid: r.invalid.length }, `${r.records.length} records, ${r.invalid.length} skipped`)
-          : t('status.ok', { count: r.records.length, template: built.template }, `${r.records.length} records (template ${built.template})`);
+          ? t('status.someInvalid', { count: r.records.length, invalid: r.invalid.length })
+          : t('status.ok', { count: r.records.length, template: built.template });
       },
-    });
+    }, t);
   }
 
   RED.nodes.registerType(TYPE, FlowGatewayStats);

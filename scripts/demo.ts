@@ -151,12 +151,13 @@ export function demoFlows(simUrl: string, nodeRedUrl: string, fastInjects = fals
       }
       // The collector example listens where the demo's IPFIX exporter sends.
       if (node.type === 'network-flow-collector' && node.address === '127.0.0.1') node.port = netflowPort;
-      // Polling injects fire at deploy so a newcomer sees records at once, then keep the example's
-      // own repeat. Other injects keep the example's own choice: sample records fire at deploy
-      // (their examples say once), a button such as "simulate a spike" is the user's to press.
-      if (node.type === 'inject' && typeof node.repeat === 'string' && node.repeat !== '') {
+      // Polling injects keep the example's own choice: they do not fire at deploy, so however
+      // often a user deploys, the examples stay inside every vendor's rate budget
+      // (test/lib/examples/rate-budget.test.ts); press an inject's button to poll now. Only the
+      // e2e test (fastInjects) fires them at deploy, once.
+      if (fastInjects && node.type === 'inject' && typeof node.repeat === 'string' && node.repeat !== '') {
         node.once = true;
-        node.onceDelay = fastInjects ? 0.2 : 1;
+        node.onceDelay = 0.2;
       }
       out.push(node);
     }

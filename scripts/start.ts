@@ -17,7 +17,8 @@ async function main(): Promise<void> {
   Node-RED with node-red-contrib-network-flows: ${demo.url}
   Vendor simulator (SD-WAN, Firewalla MSP, FlowGateway): ${demo.simulator.url}
   IPFIX exporter: the simulator's traffic to the collector example on 127.0.0.1:2055
-  Open the editor, then the debug sidebar: the example flows are already polling the simulator.
+  Open the editor, then the debug sidebar: the examples poll the simulator every minute (SD-WAN,
+  FlowGateway) or every 5 minutes (Firewalla); press an inject's button to poll now.
   Ctrl-C stops both.
 `);
   let stopping = false;

@@ -7,9 +7,9 @@ import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import type { FlowError } from '../lib/errors';
 import type { NetworkFlowsMeta } from '../lib/network-flow';
 import { parseSdwanQuery, type SdwanClient, type SdwanEndpoint } from '../lib/vendors/citrix-sdwan';
-import { catalogue } from './catalogue';
+import { texts } from './texts';
 import { clientLookup, SDWAN_CONFIG } from './config-node';
-import { handleEndpoint, reportInvalid, reportSetupError, requestOverrides } from './endpoint';
+import { handleEndpoint, reportInvalid, requestOverrides, showSetup } from './endpoint';
 
 interface SdwanEndpointDef extends NodeDef {
   server?: string;
@@ -18,7 +18,7 @@ interface SdwanEndpointDef extends NodeDef {
 }
 
 export function registerSdwanEndpoint(RED: NodeAPI, type: 'citrix-sdwan-flows' | 'citrix-sdwan-ilbflows', resource: SdwanEndpoint): void {
-  const t = catalogue(RED, type);
+  const t = texts(RED, type);
 
   function SdwanEndpointNode(this: Node, def: SdwanEndpointDef): void {
     RED.nodes.createNode(this, def);
@@ -33,9 +33,7 @@ export function registerSdwanEndpoint(RED: NodeAPI, type: 'citrix-sdwan-flows' |
     } catch (err) {
       setupError = err as FlowError;
     }
-    if (setupError) {
-      reportSetupError(node, setupError);
-    }
+    showSetup(node, setupError, t);
 
     handleEndpoint(node, {
       async run(ctx) {
@@ -62,10 +60,10 @@ export function registerSdwanEndpoint(RED: NodeAPI, type: 'citrix-sdwan-flows' |
         reportInvalid(node, msg, r.invalid, t);
         ctx.send(msg);
         return r.invalid.length
-          ? t('status.someInvalid', { count: r.records.length, invalid: r.invalid.length }, `${r.records.length} ${resource}, ${r.invalid.length} skipped`)
-          : t('status.ok', { count: r.records.length }, `${r.records.length} ${resource}`);
+          ? t('status.someInvalid', { count: r.records.length, invalid: r.invalid.length })
+          : t('status.ok', { count: r.records.length });
       },
-    });
+    }, t);
   }
 
   RED.nodes.registerType(type, SdwanEndpointNode);

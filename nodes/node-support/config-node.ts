@@ -6,7 +6,7 @@
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { BadInputError, FlowError } from '../lib/errors';
 import type { HttpClientOptions } from '../lib/http/client';
-import { catalogue } from './catalogue';
+import { texts } from './texts';
 import { closeSharedClient, connectionOptions, registerConnectionTest, type ConfigProps, type ConnectionTestInput } from './config';
 
 /** What endpoint nodes read from a vendor config node. */
@@ -47,7 +47,7 @@ export function registerClientConfig<C extends { close(): Promise<void> }, Def e
   spec: ClientConfigSpec<C, Def, Creds>,
 ): void {
   const type = kind.type;
-  const t = catalogue(RED, type);
+  const t = texts(RED, type);
 
   function ClientConfig(this: ClientConfigNode<C, Creds>, def: Def): void {
     RED.nodes.createNode(this, def);
@@ -58,7 +58,7 @@ export function registerClientConfig<C extends { close(): Promise<void> }, Def e
       this.configError = err instanceof FlowError ? err : new BadInputError('config', String(err));
       // Safe to log: validation texts name the field, never a credential value.
       const message = this.configError.message;
-      this.error(t('errors.invalid', { message }, `Invalid ${kind.name} configuration: ${message}`));
+      this.error(t('errors.invalid', { message }));
     }
     // Bounded logout (if any), then every socket closed; done well inside Node-RED's close limit.
     closeSharedClient(this, 'client');

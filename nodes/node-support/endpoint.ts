@@ -4,9 +4,12 @@
  * them with their code), and on close cancel what is in flight and send nothing afterwards.
  */
 import type { Node, NodeMessage, NodeMessageInFlow } from 'node-red';
+import { systemClock, type Clock } from '../lib/clock';
 import { FlowError, NetworkError, oneLine } from '../lib/errors';
 import { CLOSE_BUDGET_MS, settleWithin } from '../lib/http/deadline';
 import { checkRequestSizes } from '../lib/validate';
+import { clockTime, errorLine, failureStatus, reportError } from './report';
+import type { Texts } from './texts';
 
 export interface EndpointContext {
   /** Aborted when the node closes (redeploy, shutdown). */
@@ -29,15 +32,18 @@ export interface EndpointHandlers {
 type SendFn = (msg: NodeMessage | NodeMessage[]) => void;
 type DoneFn = (err?: Error) => void;
 
-/** Wires input/close of an endpoint node. `node` must already be created. */
-export function handleEndpoint(node: Node, handlers: EndpointHandlers): void {
+/**
+ * Wires input/close of an endpoint node. `node` must already be created; `t` is its catalogue
+ * (`status.requesting`, `failure.<CODE>`); `clock` dates the statuses.
+ */
+export function handleEndpoint(node: Node, handlers: EndpointHandlers, t: Texts, clock: Clock = systemClock): void {
   const inFlight = new Set<AbortController>();
   let closed = false;
 
   node.on('input', (msg: NodeMessageInFlow, send: SendFn, done: DoneFn) => {
     const controller = new AbortController();
     inFlight.add(controller);
-    node.status({ fill: 'blue', shape: 'ring', text: 'requesting…' });
+    node.status({ fill: 'blue', shape: 'ring', text: t('status.requesting') });
     const ctx: EndpointContext = {
       signal: controller.signal,
       msg,
@@ -54,7 +60,7 @@ export function handleEndpoint(node: Node, handlers: EndpointHandlers): void {
       .run(ctx)
       .then((text) => {
         if (closed) return;
-        node.status({ fill: 'green', shape: 'dot', text: `${text} · ${clock()}` });
+        node.status({ fill: 'green', shape: 'dot', text: `${text} · ${clockTime(clock.now(), true)}` });
         done();
       })
       .catch((err: unknown) => {
@@ -64,8 +70,10 @@ export function handleEndpoint(node: Node, handlers: EndpointHandlers): void {
           return;
         }
         const e = err instanceof FlowError ? err : new NetworkError(err instanceof Error ? err.message : String(err), { cause: err });
-        node.status({ fill: 'red', shape: 'ring', text: `${e.code}: ${shorten(e.message)}` });
-        done(e);
+        // Short status, the full sentence to Catch or, uncaught, as one line to the log and sidebar.
+        node.status(failureStatus(e, t, clock));
+        reportError(node, e, msg);
+        done();
       })
       .finally(() => inFlight.delete(controller));
   });
@@ -90,18 +98,18 @@ export function requestOverrides(msg: NodeMessageInFlow): Record<string, unknown
   return r as Record<string, unknown>;
 }
 
-function clock(): string {
-  return new Date().toTimeString().slice(0, 8);
-}
-
-function shorten(s: string, max = 60): string {
-  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
-}
-
-/** A node that cannot work as configured says so at deploy: red status and one error. */
-export function reportSetupError(node: Node, err: FlowError): void {
-  node.status({ fill: 'red', shape: 'ring', text: err.message.slice(0, 60) });
-  node.error(err.message);
+/**
+ * At deploy: a node that cannot work as configured says so (short red status, one error line);
+ * one that can clears the status a previous, badly set instance left (Node-RED keeps a node's
+ * last status across a redeploy).
+ */
+export function showSetup(node: Node, err: FlowError | undefined, t: Texts): void {
+  if (err === undefined) {
+    node.status({});
+    return;
+  }
+  node.status(failureStatus(err, t));
+  node.error(errorLine(err));
 }
 
 /** `msg.invalid` keeps at most this many entries (the first ones); the rest are counted in `msg.invalidOmitted`. */
@@ -114,8 +122,6 @@ export interface InvalidEntry {
   reason: string;
   page?: number;
 }
-
-type Texts = (key: string, vars: Record<string, string | number>, fallback: string) => string;
 
 /**
  * `msg.invalid` lists the skipped records of this message (at most INVALID_LIST_CAP, with
@@ -143,14 +149,11 @@ export function reportInvalid(node: Node, msg: NodeMessage, invalid: readonly In
     .slice(0, INVALID_REASONS_SHOWN)
     .map((b) => {
       const p = b.page ?? page;
-      return `${p === undefined ? '' : `page ${p}, `}record ${b.index}: ${oneLine(b.reason, 120)}`;
+      const reason = oneLine(b.reason, 120);
+      return p === undefined ? t('warn.record', { index: b.index, reason }) : t('warn.pageRecord', { page: p, index: b.index, reason });
     })
     .join('; ');
   const more = invalid.length > INVALID_REASONS_SHOWN ? invalid.length - INVALID_REASONS_SHOWN : 0;
   const vars = { count: invalid.length, first, more, omitted, cap: INVALID_LIST_CAP };
-  const fallback =
-    `${invalid.length} record(s) skipped (see msg.invalid): ${first}` +
-    (more ? ` (and ${more} more)` : '') +
-    (omitted ? `; msg.invalid keeps the first ${INVALID_LIST_CAP}, ${omitted} left out` : '');
-  node.warn(omitted ? t('warn.badRecordsCapped', vars, fallback) : more ? t('warn.badRecordsMore', vars, fallback) : t('warn.badRecords', vars, fallback));
+  node.warn(omitted ? t('warn.badRecordsCapped', vars) : more ? t('warn.badRecordsMore', vars) : t('warn.badRecords', vars));
 }

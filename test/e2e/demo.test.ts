@@ -92,6 +92,10 @@ describe('npm start demo (real Node-RED + simulator + example flows)', function 
     for (const t of RECORD_SOURCES) seenFrom(tabOf(t)).should.be.true(`no debug output from the ${t} example`);
     const ourErrors = debug.filter((d) => (d.level ?? 0) === 20);
     ourErrors.should.be.empty();
+    // Every example tab catches its errors into a debug node named "error": none may show.
+    const errorDebugs = new Set(flows.filter((n) => n.type === 'debug' && (n as { name?: string }).name === 'error').map((n) => n.id));
+    errorDebugs.size.should.be.above(0);
+    debug.filter((d) => errorDebugs.has(d.id)).map((d) => d.msg).should.eql([]);
   });
 
   describe('in a real Chromium', () => {

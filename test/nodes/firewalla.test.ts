@@ -410,6 +410,11 @@ describe('nodes: firewalla-msp-config, firewalla-flows (against the simulator)',
     JSON.stringify(bad.body).should.not.containEql(TOKEN);
     const noToken = await helper.request().post('/network-flows/firewalla-msp-config/test').send({ host: sim.url, credentials: {} });
     noToken.body.should.match({ ok: false, code: 'BAD_INPUT', message: /^token: / });
+    // No scheme means https; the simulator speaks plain HTTP: say so, not "certificate rejected".
+    const plain = await helper.request().post('/network-flows/firewalla-msp-config/test').send({ host: `127.0.0.1:${sim.port}`, credentials: { token: TOKEN } });
+    plain.body.should.match({ ok: false, code: 'NETWORK' });
+    plain.body.message.should.containEql(`this port does not speak TLS (127.0.0.1:${sim.port} answered in plain HTTP); did you mean http://127.0.0.1:${sim.port}?`);
+    plain.body.message.should.not.match(/certificate|tls-config/);
   });
 
   it('validate-query endpoint: the editor gets the column and reason', async () => {
@@ -437,10 +442,11 @@ describe('examples/firewalla-flows.json', function () {
   afterEach(async () => helper.unload());
 
   it('runs against the simulator (host swapped for the test port): flows, blocked flows, rejoined stream', async () => {
-
-    const example = JSON.parse(JSON.stringify(require('../../examples/firewalla-flows.json'))) as Array<Record<string, unknown>>;
-    const types = new Set(example.map((n) => n.type));
-    [...types].sort().should.eql(['debug', 'firewalla-flows', 'firewalla-msp-config', 'inject', 'join']);
+    const file = JSON.parse(JSON.stringify(require('../../examples/firewalla-flows.json'))) as Array<Record<string, unknown>>;
+    const types = new Set(file.map((n) => n.type));
+    [...types].sort().should.eql(['catch', 'comment', 'debug', 'firewalla-flows', 'firewalla-msp-config', 'inject', 'join', 'tab']);
+    // The tab, its comment and its Catch are checked in test/lib/examples; the flow itself runs here.
+    const example = file.filter((n) => !['tab', 'comment', 'catch'].includes(n.type as string));
     const cfg = example.find((n) => n.type === 'firewalla-msp-config')!;
     cfg.host!.should.equal('http://127.0.0.1:8787');
     JSON.stringify(example).should.not.match(/"token"|credentials|fw-demo/);

@@ -103,7 +103,7 @@ describe('network-flow-aggregate node', () => {
     n.receive({ payload: 'nope' });
     await tick();
     // The test runtime has no message catalogue: the warning is its key.
-    warnings.should.eql(['network-flow-aggregate.errors.badRecords']);
+    warnings.should.eql(['1 record(s) skipped; first at index 1: bytes: "x" is not a number']);
     errors.some((e) => /payload: expected a NetworkFlow record/.test(e)).should.be.true(errors.join('|'));
     (got[0]!.payload as Array<Record<string, unknown>>)[0]!.bytes!.should.equal(5);
   });

@@ -71,13 +71,13 @@ describe('network-flow-enrich node', () => {
     (single!.payload as { dst: Record<string, unknown> }).dst.as!.should.equal(4134);
     const [g] = await gotGoogle;
     (g!.payload as unknown[]).length.should.equal(1);
-    e.warn.args.some((a) => /errors\.badRecords/.test(String(a[0]))).should.be.true();
+    e.warn.args.some((a) => /entries of msg.payload are not records; they were skipped/.test(String(a[0]))).should.be.true();
   });
 
   it('a missing database file is an error at deploy with a red status; messages fail with the coded error', async () => {
     await helper.load([enrichNode, filterNode], flow({ countryFile: path.join(dir, 'missing.mmdb') }));
     const e = helper.getNode('e1') as unknown as TestNode;
-    await statusText(e, /status\.config/);
+    await statusText(e, /^invalid: /);
     e.error.args.some((a) => /countryFile: cannot read ".*missing\.mmdb": no such file/.test(String(a[0]))).should.be.true();
     const failed = new Promise<Record<string, unknown>>((resolve) => {
       e.on('call:error', ((call: { args: unknown[] }) => {
@@ -95,14 +95,14 @@ describe('network-flow-enrich node', () => {
     fs.writeFileSync(corrupt, Buffer.from('garbage'));
     await helper.load([enrichNode, filterNode], flow({ countryFile: corrupt }));
     const e = helper.getNode('e1') as unknown as TestNode;
-    await statusText(e, /status\.config/);
+    await statusText(e, /^invalid: /);
     e.error.args.some((a) => /is not a readable MaxMind DB file/.test(String(a[0]))).should.be.true();
   });
 
   it('a bad name-table line fails the deploy with its line number', async () => {
     await helper.load([enrichNode, filterNode], flow({ names: '10.0.0.1,a\n10.0.0.999,b' }));
     const e = helper.getNode('e1') as unknown as TestNode;
-    await statusText(e, /status\.config/);
+    await statusText(e, /^invalid: /);
     e.error.args.some((a) => /names: line 2: "10\.0\.0\.999" is not an IP address/.test(String(a[0]))).should.be.true();
   });
 
@@ -110,7 +110,7 @@ describe('network-flow-enrich node', () => {
     fs.writeFileSync(path.join(dir, 'names.csv'), '10.0.0.1,x\n');
     await helper.load([enrichNode, filterNode], flow({ reload: 1, namesFile: path.join(dir, 'names.csv'), names: '' }));
     const e = helper.getNode('e1') as unknown as TestNode;
-    await statusText(e, /status\.ready/);
+    await statusText(e, /^ready: /);
     const out = helper.getNode('out') as unknown as TestNode;
     let got = 0;
     out.on('input', () => void got++);

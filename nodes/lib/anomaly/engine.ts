@@ -43,7 +43,9 @@
  * results.ts (what the calls report), state.ts (the saved state).
  */
 import { systemClock } from '../clock';
+import { DedupCache } from '../dedup';
 import type { AnomalyEvent } from './events';
+import { isRepeat, liveFrom } from './intake';
 import { KEY_SEP, KeyState } from './key-state';
 import { Lru } from './lru';
 import { parseOptions, type AnomalyOptions, type AnomalyOptionsInput, type MetricKind } from './options';
@@ -91,6 +93,9 @@ export class AnomalyEngine {
   private nLate = 0;
   private nNoKey = 0;
   private nInvalid = 0;
+  private nDuplicates = 0;
+  /** Identities counted within the window horizon (`dedup`), else null. */
+  private readonly repeats: DedupCache | null;
 
 
   constructor(options: AnomalyOptionsInput, clock: { now?: () => number } = {}) {
@@ -106,6 +111,8 @@ export class AnomalyEngine {
     this.maxFutureMs = o.maxFuture * 1000;
     this.windows = new WindowCloser(o);
     this.now = clock.now ?? systemClock.now;
+    this.repeats = o.dedup ? new DedupCache({ cap: o.dedupCap, horizonMs: this.windowMs + this.latenessMs }) : null;
+    this.windows.liveFrom = liveFrom(o.backfill, this.now());
   }
 
   get size(): number {
@@ -123,6 +130,8 @@ export class AnomalyEngine {
       late: this.nLate,
       noKey: this.nNoKey,
       invalid: this.nInvalid,
+      duplicates: this.nDuplicates,
+      backfilled: this.windows.backfilled,
       maxTs: Number.isFinite(this.maxTs) ? this.maxTs : null,
     };
   }
@@ -142,13 +151,18 @@ export class AnomalyEngine {
    */
   ingest(records: readonly unknown[] | unknown): IngestResult {
     const list: readonly unknown[] = Array.isArray(records) ? records : [records];
-    const res: IngestResult = { events: [], accepted: 0, late: 0, noKey: 0, invalid: 0, errors: [] };
+    const res: IngestResult = { events: [], accepted: 0, duplicates: 0, late: 0, noKey: 0, invalid: 0, errors: [] };
     this.nowCache = this.now();
     const { times, order } = sortedOrder(list);
     for (let j = 0; j < list.length; j++) {
       const i = order ? order[j]! : j;
       let msg: string | null;
       try {
+        if (this.repeats !== null && isRepeat(this.repeats, list[i], times[i]!)) {
+          res.duplicates++;
+          this.nDuplicates++;
+          continue;
+        }
         msg = this.addAt(list[i], times[i]!);
       } catch (err) {
         // Last line of defence (a throwing getter on a record built in a function node):
@@ -311,6 +325,8 @@ export class AnomalyEngine {
     this.maxTs = -Infinity;
     this.closedUpTo = -Infinity;
     this.windows.events = [];
+    this.repeats?.clear();
+    this.windows.liveFrom = liveFrom(this.options.backfill, this.now());
   }
 
   // ---- keys and LRU ------------------------------------------------------------------------

@@ -11,6 +11,8 @@ export const WINDOW_TYPES = ['tumbling', 'sliding'] as const;
 export type WindowType = (typeof WINDOW_TYPES)[number];
 export const METRIC_KINDS = ['count', 'sum', 'rate', 'distinct'] as const;
 export type MetricKind = (typeof METRIC_KINDS)[number];
+export const BACKFILL_MODES = ['learn', 'alert'] as const;
+export type Backfill = (typeof BACKFILL_MODES)[number];
 
 export interface MetricSpec {
   kind: MetricKind;
@@ -56,6 +58,19 @@ export interface AnomalyOptions {
   maxDistinct: number;
   /** Seconds a record's time may be ahead of the wall clock before it is rejected. */
   maxFuture: number;
+  /**
+   * Count a record seen again within the window plus lateness once (nodes/lib/dedup, the rule the
+   * aggregate node uses: docs/design.md#duplicates-and-backfill).
+   */
+  dedup: boolean;
+  /** Most record identities remembered for `dedup`. */
+  dedupCap: number;
+  /**
+   * Windows that ended before the engine started (or was reset): `alert` evaluates them like any
+   * other (a replay); `learn` lets them teach baselines and warm-up but never alert
+   * (docs/design.md#duplicates-and-backfill).
+   */
+  backfill: Backfill;
 }
 
 /** What a caller may pass: any property as a number, numeric string or the parsed form. */
@@ -174,8 +189,12 @@ export function parseOptions(input: AnomalyOptionsInput): AnomalyOptions {
   const sampleSize = ranged('sampleSize', input.sampleSize, 3, 0, 20, { integer: true });
   const maxDistinct = ranged('maxDistinct', input.maxDistinct, 10000, 1, 1_000_000, { integer: true });
   const maxFuture = ranged('maxFuture', input.maxFuture, 86400, 0, 10 * 365 * 86400);
+  const dedup = bool('dedup', input.dedup, true);
+  const dedupCap = ranged('dedupCap', input.dedupCap, 100_000, 1, 10_000_000, { integer: true });
+  // The library replays by default; the node defaults to `learn` (network-flow-anomaly.ts).
+  const backfill = oneOf('backfill', input.backfill, BACKFILL_MODES, 'alert');
   return {
     key, metric, window, windowType, hops, rule, threshold, band, alpha, warmup, pending, cooldown,
-    resolve, maxKeys, lateness, history, sampleSize, maxDistinct, maxFuture,
+    resolve, maxKeys, lateness, history, sampleSize, maxDistinct, maxFuture, dedup, dedupCap, backfill,
   };
 }

@@ -14,6 +14,8 @@ export interface RecordError {
 export interface IngestResult {
   events: AnomalyEvent[];
   accepted: number;
+  /** Records seen before within the window horizon (`dedup`): skipped, not counted again. */
+  duplicates: number;
   late: number;
   /** Records without a value for the key paths. */
   noKey: number;
@@ -36,6 +38,9 @@ export interface EngineCounters {
 export interface EngineStats extends EngineCounters {
   keys: number;
   activeKeys: number;
+  duplicates: number;
+  /** Windows above their limit that ended before `live`, so only taught the baseline (`backfill: learn`). */
+  backfilled: number;
   /** Newest record time seen (epoch ms), or null. */
   maxTs: number | null;
 }

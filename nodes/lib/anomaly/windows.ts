@@ -16,6 +16,10 @@ export class WindowCloser {
   resolves = 0;
   /** Events produced while closing panes, handed out by the engine's public calls. */
   events: AnomalyEvent[] = [];
+  /** Windows ending at or before this (epoch ms) learn without alerting (`backfill`). */
+  liveFrom = -Infinity;
+  /** Windows above their limit that ended before `liveFrom`: taught the baseline only. */
+  backfilled = 0;
   private readonly paneMs: number;
   private readonly cooldownMs: number;
   private readonly minPending: number;
@@ -98,6 +102,11 @@ export class WindowCloser {
         learnBaseline(s, learnX, o);
       }
       s.windows++;
+      if (anomalous && end <= this.liveFrom) {
+        // Backfill: history teaches the baseline (winsorised above) but never alerts.
+        anomalous = false;
+        this.backfilled++;
+      }
     } else if (o.rule !== 'threshold') {
       band = baselineBand(s, o);
       if (band) band.score = band.std > 0 ? (value - band.mean) / band.std : null;

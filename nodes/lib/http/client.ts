@@ -18,6 +18,7 @@ import {
   redact,
   safeText,
 } from '../errors';
+import { plainHttpMessage, speaksPlainHttp } from './plain-http';
 import { parseHost, type ParsedHost } from './host';
 import { sleep, systemClock, type Clock } from '../clock';
 import { BACKOFF_STATUSES, DEFAULT_RETRY, backoffDelay, parseRetryAfter, type RetryPolicy } from './retry';
@@ -274,6 +275,8 @@ export class HttpClient {
     if (phase === 'body' || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') {
       return new BadResponseError(`${label}: response was cut off (${detail})`, { request: label, cause: err });
     }
+    // Not a certificate problem: the port answered the TLS hello in plain HTTP.
+    if (this.target.protocol === 'https:' && speaksPlainHttp(code, detail)) return new NetworkError(plainHttpMessage(label, this.target), { request: label });
     if (/CERT|SSL|TLS|self[- ]signed|unable to verify/i.test(`${code} ${detail}`)) {
       return new NetworkError(
         `${label}: TLS certificate of ${this.target.hostname} was rejected (${detail}); trust its CA in a tls-config node`,

@@ -2,6 +2,7 @@ import 'should';
 import net from 'node:net';
 import { HttpClient } from '../../../nodes/lib/http/client';
 import { parseRetryAfter } from '../../../nodes/lib/http/retry';
+import { speaksPlainHttp } from '../../../nodes/lib/http/plain-http';
 import { FlowError } from '../../../nodes/lib/errors';
 import { startSimulator, type Simulator } from '../../../simulator/server';
 import { PINNED_NOW, fakeClock, type FakeClock } from '../../support/clock';
@@ -239,6 +240,20 @@ describe('lib/http client (against the simulator over real HTTP)', () => {
       await c.close();
       err.code.should.equal('NETWORK');
       err.message.should.match(/certificate .*rejected/);
+    });
+
+    it('says a port that answers the TLS hello in plain HTTP does not speak TLS, not that a certificate was rejected', async () => {
+      // `sim` is a plain HTTP server on loopback; a host without a scheme means https.
+      const c = new HttpClient({ host: `127.0.0.1:${sim.port}/base`, retry: { maxRetries: 0 } });
+      const err = await failure(c.request({ path: '/echo' }));
+      await c.close();
+      err.code.should.equal('NETWORK');
+      err.message.should.equal(`GET /echo: this port does not speak TLS (127.0.0.1:${sim.port} answered in plain HTTP); did you mean http://127.0.0.1:${sim.port}/base?`);
+      err.message.should.not.match(/certificate|tls-config/);
+      // The other OpenSSL lines' wording of the same failure.
+      speaksPlainHttp('', 'error:1408F10B:SSL routines:ssl3_get_record:packet length too long').should.be.true();
+      speaksPlainHttp('ERR_SSL_HTTP_REQUEST', '').should.be.true();
+      speaksPlainHttp('UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'unable to verify the first certificate').should.be.false();
     });
 
     it('trusts a CA given through tls options', async () => {
