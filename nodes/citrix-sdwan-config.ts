@@ -6,7 +6,7 @@ import type { NodeAPI, NodeDef } from 'node-red';
 import { FlowError } from './lib/errors';
 import { SdwanClient, apiVersionSchema } from './lib/vendors/citrix-sdwan';
 import { parseInput } from './lib/validate';
-import { closeSharedClient, connectionOptions, registerConnectionTest } from './node-support/config';
+import { closeSharedClient, connectionOptions, registerConfigValidation, registerConnectionTest } from './node-support/config';
 import type { SdwanConfigNode, SdwanCredentials } from './node-support/citrix-sdwan-endpoint';
 
 interface SdwanConfigDef extends NodeDef {
@@ -40,6 +40,8 @@ export = function (RED: NodeAPI): void {
   RED.nodes.registerType<SdwanConfigNode, SdwanConfigDef, unknown, SdwanCredentials>('citrix-sdwan-config', SdwanConfig, {
     credentials: { username: { type: 'text' }, password: { type: 'password' } },
   });
+
+  registerConfigValidation(RED, 'citrix-sdwan-config', (props) => parseInput(apiVersionSchema, props.apiVersion, 'apiVersion'));
 
   // "Test connection": log in, read 50 flows, log out.
   registerConnectionTest(RED, 'citrix-sdwan-config', ['username', 'password'], async (input) => {

@@ -9,7 +9,6 @@ import { BadInputError, FlowError } from './lib/errors';
 import type { NetworkFlowsMeta } from './lib/network-flow';
 import {
   applyOverrides,
-  checkQuery,
   effectiveQuery,
   parseNodeOptions,
   type FirewallaClient,
@@ -20,6 +19,7 @@ import {
 } from './lib/vendors/firewalla';
 import { catalogue } from './node-support/catalogue';
 import { handleEndpoint, reportInvalid, reportSetupError, requestOverrides } from './node-support/endpoint';
+import { registerValidation } from './node-support/validation';
 
 const T = 'firewalla-flows';
 
@@ -166,10 +166,6 @@ export = function (RED: NodeAPI): void {
 
   RED.nodes.registerType(T, FirewallaFlows);
 
-  // The editor checks the query as it is typed: same parser as deploy and msg.request.query.
-  RED.httpAdmin.post(`/network-flows/${T}/validate-query`, RED.auth.needsPermission(`${T}.read`), (req, res) => {
-    const body = (req.body ?? {}) as { query?: unknown };
-    const r = checkQuery(typeof body.query === 'string' ? body.query : '');
-    res.json(r.ok ? { ok: true, terms: r.terms.length } : r);
-  });
+  // The editor checks every property (the query with the same parser) as it is typed.
+  registerValidation(RED, T, (props) => parseNodeOptions(props));
 };

@@ -6,7 +6,7 @@
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { BadInputError, FlowError } from './lib/errors';
 import { FirewallaClient } from './lib/vendors/firewalla';
-import { closeSharedClient, connectionOptions, registerConnectionTest } from './node-support/config';
+import { closeSharedClient, connectionOptions, registerConfigValidation, registerConnectionTest } from './node-support/config';
 
 interface FirewallaConfigDef extends NodeDef {
   host: string;
@@ -42,6 +42,8 @@ export = function (RED: NodeAPI): void {
   RED.nodes.registerType<FirewallaConfigNode, FirewallaConfigDef, unknown, FirewallaCredentials>('firewalla-msp-config', FirewallaConfig, {
     credentials: { token: { type: 'password' } },
   });
+
+  registerConfigValidation(RED, 'firewalla-msp-config');
 
   // "Test connection": one cheap request (one flow), no retries; the answer never holds the token.
   registerConnectionTest(RED, 'firewalla-msp-config', ['token'], async (input) => {

@@ -12,6 +12,7 @@ import {
 } from './lib/anomaly';
 import { BadInputError, FlowError } from './lib/errors';
 import { persistedState } from './node-support/persisted-state';
+import { registerValidation } from './node-support/validation';
 
 interface AnomalyNodeDef extends NodeDef {
   key?: string;
@@ -153,6 +154,7 @@ export = function register(RED: NodeAPI): void {
   }
 
   RED.nodes.registerType(T, AnomalyNode);
+  registerValidation(RED, T, (props) => parseOptions(engineInput(props)), { key: 'src.ip', metric: 'count', window: 300 });
 
   // The dialog shows the worst-case memory of its settings as the user types; the rule lives in
   // nodes/lib/anomaly/memory.ts only.

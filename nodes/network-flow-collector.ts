@@ -12,6 +12,7 @@ import { Collector, parseCollectorConfig, socketTypeFor, type CollectorConfig } 
 import type { NetworkFlow } from './lib/network-flow';
 import { catalogue } from './node-support/catalogue';
 import { throttledStatus } from './node-support/status';
+import { registerValidation } from './node-support/validation';
 
 type Send = (msg: NodeMessage | Array<NodeMessage | null>) => void;
 type Done = (err?: Error) => void;
@@ -161,4 +162,5 @@ export = function register(RED: NodeAPI): void {
   }
 
   RED.nodes.registerType(T, CollectorNode);
+  registerValidation(RED, T, (props) => parseCollectorConfig(props), { port: 2055 });
 };

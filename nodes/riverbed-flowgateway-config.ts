@@ -7,7 +7,7 @@ import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { FlowError } from './lib/errors';
 import { AUTH_METHODS, FlowGatewayClient, testConnection, type AuthMethod } from './lib/vendors/riverbed-flowgateway';
 import { parseInput } from './lib/validate';
-import { closeSharedClient, connectionOptions, registerConnectionTest } from './node-support/config';
+import { closeSharedClient, connectionOptions, registerConfigValidation, registerConnectionTest } from './node-support/config';
 import { z } from 'zod';
 
 interface FlowGatewayCredentials {
@@ -63,6 +63,8 @@ export = function (RED: NodeAPI): void {
   RED.nodes.registerType<FlowGatewayConfigNode, FlowGatewayConfigDef, unknown, FlowGatewayCredentials>('riverbed-flowgateway-config', FlowGatewayConfig, {
     credentials: { username: { type: 'text' }, password: { type: 'password' }, accessCode: { type: 'password' } },
   });
+
+  registerConfigValidation(RED, 'riverbed-flowgateway-config', (props) => authMethodOf(props.authMethod));
 
   // "Test connection": auth_info (supported methods), authenticate with the chosen method, read
   // the last minute of stats, log out.

@@ -9,6 +9,7 @@ import type { NetworkFlowsMeta } from './lib/network-flow';
 import { buildStatsRequest, type FlowGatewayClient, type StatsProps } from './lib/vendors/riverbed-flowgateway';
 import { catalogue } from './node-support/catalogue';
 import { handleEndpoint, reportInvalid, reportSetupError, requestOverrides } from './node-support/endpoint';
+import { registerValidation } from './node-support/validation';
 
 interface FlowGatewayConfigNode extends Node {
   flowgateway?: FlowGatewayClient;
@@ -84,4 +85,5 @@ export = function (RED: NodeAPI): void {
   }
 
   RED.nodes.registerType(TYPE, FlowGatewayStats);
+  registerValidation(RED, TYPE, (props) => buildStatsRequest(props as StatsProps));
 };

@@ -9,6 +9,7 @@ import type { NetworkFlowsMeta } from '../lib/network-flow';
 import { parseSdwanQuery, type SdwanClient, type SdwanEndpoint } from '../lib/vendors/citrix-sdwan';
 import { catalogue } from './catalogue';
 import { handleEndpoint, reportInvalid, reportSetupError, requestOverrides } from './endpoint';
+import { registerValidation } from './validation';
 
 export interface SdwanCredentials {
   username?: string;
@@ -82,4 +83,5 @@ export function registerSdwanEndpoint(RED: NodeAPI, type: 'citrix-sdwan-flows' |
   }
 
   RED.nodes.registerType(type, SdwanEndpointNode);
+  registerValidation(RED, type, (props) => parseSdwanQuery({ filter: props.filter, maxStats: props.maxStats }));
 }
