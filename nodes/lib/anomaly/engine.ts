@@ -45,6 +45,7 @@ import { formatSpan, formatValue } from './format';
 import { DistinctCounter, HyperLogLog, unionCount } from './hyperloglog';
 import { panesPerKey } from './memory';
 import { isTimeInRange, keyText, MAX_ABS_VALUE, MAX_KEY_TEXT, metricNumber, recordTime, timeProblem, valueText } from './record-checks';
+import { displayBaseline } from './format';
 import { parseOptions, type AnomalyOptions, type AnomalyOptionsInput, type MetricKind, type Rule } from './options';
 
 export interface Baseline {
@@ -643,7 +644,8 @@ export class AnomalyEngine {
     } else {
       return null;
     }
-    return { mean, std, lower: mean - k * std, upper: mean + k * std, score: null };
+    // Every metric is >= 0, so a band below zero would only show a bound no value can reach.
+    return { mean, std, lower: Math.max(0, mean - k * std), upper: mean + k * std, score: null };
   }
 
   private learn(s: KeyState, x: number): void {
@@ -732,7 +734,7 @@ export class AnomalyEngine {
       sample: records > 0 ? this.windowSample(s) : [],
     };
     if (o.threshold !== undefined) payload.threshold = o.threshold;
-    if (band) payload.baseline = band;
+    if (band) payload.baseline = displayBaseline(band);
     if (type === 'alert') payload.repeat = repeat;
     else {
       payload.resolved = true;
