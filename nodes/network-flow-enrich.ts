@@ -102,5 +102,5 @@ export = function register(RED: NodeAPI): void {
   registerValidation(RED, T, (props) => {
     const options = parseEnrichOptions(props as EnrichOptionsInput);
     parseNameCsv(options.names, 'names');
-  });
+  }, { countryFile: 'country.mmdb' });
 };

@@ -307,7 +307,9 @@
     var type = this.type;
     var el = $('.red-ui-palette-node[data-palette-type="' + type + '"]');
     var label = el.attr('data-palette-label') || '';
-    var words = ['netflow', 'network flows', label.replace(/\u2011/g, '-')];
+    var words = ['netflow', 'network flows'];
+    var plain = label.replace(/\u2011/g, '-');
+    if (plain !== label) words.push(plain);
     el.attr('data-palette-label', label + ' ' + words.join(' '));
   }
 

@@ -11,14 +11,14 @@ import { FlowError } from '../lib/errors';
 /** A node type's check: throws a FlowError naming the field (`BadInputError`) on the first problem. */
 export type PropsCheck = (props: Record<string, unknown>) => void;
 
-export interface FieldReason {
+interface FieldReason {
   message: string;
   /** For expression and query fields: where the problem is (1-based). */
   line?: number;
   column?: number;
 }
 
-export interface ValidationAnswer {
+interface ValidationAnswer {
   ok: boolean;
   fields: Record<string, FieldReason>;
 }
@@ -87,7 +87,7 @@ function reasonOf(err: FlowError): FieldReason {
  * refused property is put back to "not set" (the runtime's default), or to its stand-in when it
  * is required, and the check runs again, at most once per property.
  */
-export function validateProps(type: string, props: Record<string, unknown>): ValidationAnswer {
+function validateProps(type: string, props: Record<string, unknown>): ValidationAnswer {
   const registered = checks.get(type);
   if (!registered) throw new Error(`no validation registered for ${type}`);
   const { check, standIns } = registered;

@@ -131,27 +131,27 @@ const ROWS: NodeRow[] = [
       // junk for one template and then switched is not blocked by a field they cannot see.
       await page.selectOption('#node-input-template', 'B');
       await setField(page, 'node-input', 'startTime', 'not a time');
-      (await hasError(page, '#node-input-startTime')).should.be.true('template B must check startTime');
+      await expectError(page, '#node-input-startTime', true, 'template B must check startTime');
       await page.selectOption('#node-input-template', 'A');
       await page.locator('#node-input-timeInterval').waitFor({ state: 'visible' });
       await page.locator('#node-input-intervalType').waitFor({ state: 'visible' });
       await page.locator('#node-input-startTime').waitFor({ state: 'hidden' });
       await page.locator('#node-input-endTime').waitFor({ state: 'hidden' });
-      (await hasError(page, '#node-input-startTime')).should.be.false('template A must not check startTime');
+      await expectError(page, '#node-input-startTime', false, 'template A must not check startTime');
       await setField(page, 'node-input', 'timeInterval', 'abc');
-      (await hasError(page, '#node-input-timeInterval')).should.be.true('template A must check timeInterval');
+      await expectError(page, '#node-input-timeInterval', true, 'template A must check timeInterval');
       await page.selectOption('#node-input-template', 'C');
       await page.locator('#node-input-startTime').waitFor({ state: 'visible' });
       await page.locator('#node-input-endTime').waitFor({ state: 'visible' });
       await page.locator('#node-input-timeInterval').waitFor({ state: 'hidden' });
       await page.locator('#node-input-intervalType').waitFor({ state: 'hidden' });
-      (await hasError(page, '#node-input-timeInterval')).should.be.false('template C must not check timeInterval');
-      (await hasError(page, '#node-input-startTime')).should.be.true('template C must check startTime');
+      await expectError(page, '#node-input-timeInterval', false, 'template C must not check timeInterval');
+      await expectError(page, '#node-input-startTime', true, 'template C must check startTime');
       // Template C takes epoch seconds.
       await setField(page, 'node-input', 'startTime', '1700000000');
       await setField(page, 'node-input', 'endTime', '1700003600');
-      (await hasError(page, '#node-input-startTime')).should.be.false();
-      (await hasError(page, '#node-input-endTime')).should.be.false();
+      await expectError(page, '#node-input-startTime', false);
+      await expectError(page, '#node-input-endTime', false);
     },
   },
   {
@@ -224,9 +224,9 @@ const ROWS: NodeRow[] = [
       await page.check('#node-input-reverseDns');
       await page.locator('#node-input-dnsServers').waitFor({ state: 'visible' });
       await setField(page, 'node-input', 'dnsServers', 'dns.example');
-      (await hasError(page, '#node-input-dnsServers')).should.be.true('a host name is not a DNS server address');
+      await expectError(page, '#node-input-dnsServers', true, 'a host name is not a DNS server address');
       await setField(page, 'node-input', 'dnsServers', '127.0.0.1:5353');
-      (await hasError(page, '#node-input-dnsServers')).should.be.false();
+      await expectError(page, '#node-input-dnsServers', false);
       await page.uncheck('#node-input-reverseDns');
       await page.selectOption('#node-input-geo', 'default');
     },
@@ -274,8 +274,10 @@ async function setField(page: Page, prefix: string, field: string, value: string
   }
 }
 
-async function hasError(page: Page, selector: string): Promise<boolean> {
-  return page.locator(selector).evaluate((e) => e.classList.contains('input-error'));
+/** Waits until the field is (or is not) marked red: the runtime's answer arrives after typing. */
+async function expectError(page: Page, selector: string, marked: boolean, why = ''): Promise<void> {
+  await page.waitForFunction(([sel, m]) => document.querySelector(sel)?.classList.contains('input-error') === m, [selector, marked] as const, { timeout: 5000 })
+    .catch(() => { throw new Error(`${selector} should ${marked ? '' : 'not '}be marked invalid${why ? `: ${why}` : ''}`); });
 }
 
 async function waitValid(page: Page, id: string, valid: boolean): Promise<void> {
@@ -691,12 +693,20 @@ describe('Node-RED editor in a real Chromium', function () {
       ours.some((e) => /Riverbed/.test(e.text)).should.be.true();
       ours.some((e) => /NetFlow/.test(e.text)).should.be.true();
 
-      await page.fill('#red-ui-palette-search input', 'netflow');
+      // Typed as a user types: the palette filters on key presses.
+      const search = page.locator('#red-ui-palette-search input');
+      const typeSearch = async (text: string): Promise<void> => {
+        await search.fill('');
+        await search.press('Backspace');
+        if (text) await search.pressSequentially(text);
+      };
+      await typeSearch('netflow');
       await page.locator('.red-ui-palette-node[data-palette-type="inject"]').waitFor({ state: 'hidden' });
       for (const t of PALETTE_TYPES) (await page.locator(`.red-ui-palette-node[data-palette-type="${t}"]`).isVisible()).should.be.true(`"netflow" does not find ${t}`);
-      await page.fill('#red-ui-palette-search input', 'sd-wan');
+      await typeSearch('sd-wan');
       await page.locator('.red-ui-palette-node[data-palette-type="citrix-sdwan-flows"]').waitFor({ state: 'visible' });
-      await page.fill('#red-ui-palette-search input', '');
+      await page.locator('.red-ui-palette-node[data-palette-type="network-flow-filter"]').waitFor({ state: 'hidden' });
+      await typeSearch('');
       await page.locator('.red-ui-palette-node[data-palette-type="inject"]').waitFor({ state: 'visible' });
 
       // The edit dialog's title is not core's "Edit filter node".

@@ -11,15 +11,15 @@ import { FilterSyntaxError } from './errors';
 import { tokenize, type Token } from './lexer';
 import { parse } from './parser';
 
-export type RuleKind = 'addr' | 'port' | 'list' | 'text' | 'bool' | 'num' | 'path';
+type RuleKind = 'addr' | 'port' | 'list' | 'text' | 'bool' | 'num' | 'path';
 
-export interface RuleField {
+interface RuleField {
   field: string;
   kind: RuleKind;
   ops: readonly string[];
 }
 
-export interface Rule {
+interface Rule {
   field: string;
   op: string;
   /** Values as typed, comma-separated for a list. */
@@ -33,7 +33,7 @@ export interface RuleSet {
   rules: Rule[];
 }
 
-export type ReadBack = ({ ok: true } & RuleSet) | { ok: false; reason: 'invalid' | 'complex'; message: string };
+type ReadBack = ({ ok: true } & RuleSet) | { ok: false; reason: 'invalid' | 'complex'; message: string };
 
 const OPS: Record<RuleKind, readonly string[]> = {
   addr: ['=', '!=', 'in'],
@@ -61,7 +61,7 @@ export const RULE_FIELDS: readonly RuleField[] = [
 
 const BY_FIELD = new Map(RULE_FIELDS.map((f) => [f.field, f]));
 /** Longest text the builder reads or writes. */
-export const MAX_RULE_TEXT = 65_536;
+const MAX_RULE_TEXT = 65_536;
 const MAX_RULES = 200;
 
 const WORD_BREAK = /[\s()[\],=!<>#"'&|]/;
