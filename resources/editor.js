@@ -183,7 +183,9 @@
         var input = at ? $(at) : $('#' + prefix + '-' + p);
         var reason = fields[p];
         input.toggleClass('input-error', !!reason);
-        if (reason) el.text(reasonText(p, reason)).show();
+        // Under the field, the reason starts with the field's label as the dialog shows it (translated).
+        var label = $('label[for="' + prefix + '-' + p + '"]').first().text().trim();
+        if (reason) el.text((label || p) + ': ' + reason.message).show();
         else el.text('').hide();
       });
       if (opts.onAnswer) opts.onAnswer(res);

@@ -54,6 +54,13 @@ describe('editor files (no copy of a runtime rule)', () => {
         it('asks the admin API only through the helper', () => {
           code.should.not.match(/\$\.(ajax|post)\(/);
         });
+        it('shows no text of its own: every text comes from the catalogue (data-i18n)', () => {
+          const templates = [...text.matchAll(/<script type="text\/html"[^>]*>([\s\S]*?)<\/script>/g)].map((m) => m[1]!).join('\n');
+          const words = templates.replace(/<style>[\s\S]*?<\/style>/g, '').replace(/<[^>]*>/g, ' ').replace(/&nbsp;/g, ' ').match(/[A-Za-z]{2,}/g) ?? [];
+          words.should.eql([]);
+          // Labels of the palette and the node come from the catalogue too.
+          code.should.not.match(/paletteLabel\s*:\s*['"]/);
+        });
         it('puts no limit on an input', () => {
           text.should.not.match(/<input[^>]*\s(min|max|maxlength|pattern)="/);
         });

@@ -198,7 +198,7 @@ const ROWS: NodeRow[] = [
       { field: 'port', value: '70000' },
       { field: 'batchSize', value: '0' },
       { field: 'batchMs', value: '5' },
-      { field: 'allow', value: '10.0.0.0/33', text: /allow/ },
+      { field: 'allow', value: '10.0.0.0/33', text: /^Exporters: / },
       { field: 'samplingRate', value: '-1' },
       { field: 'templateTimeout', value: '1.5' },
       { field: 'holdTime', value: '301' },
