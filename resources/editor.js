@@ -55,6 +55,16 @@
       });
   }
 
+  /** GETs `url` once (a list the runtime serves, e.g. the rule builder's rows), through the same cache. */
+  function read(url, cb) {
+    var key = 'GET ' + url;
+    if (Object.prototype.hasOwnProperty.call(answers, key)) return cb(answers[key]);
+    $.getJSON(url).then(function (res) {
+      answers[key] = res;
+      cb(res);
+    }, function () { cb(null); });
+  }
+
   /** The cached answer, or undefined (nothing asked yet, or on its way). */
   function cached(url, body) {
     return answers[url + '\n' + JSON.stringify(body)];
@@ -330,6 +340,7 @@
   window.NetworkFlowsEditor = {
     PACKAGE: PACKAGE,
     ask: ask,
+    read: read,
     validate: validate,
     check: check,
     checked: checked,

@@ -52,7 +52,7 @@ describe('editor files (no copy of a runtime rule)', () => {
           code.should.match(/E\.checked\(T,/);
         });
         it('asks the admin API only through the helper', () => {
-          code.should.not.match(/\$\.(ajax|post)\(/);
+          code.should.not.match(/\$\.(ajax|post|get|getJSON)\(|\bfetch\(/);
         });
         it('shows no text of its own: every text comes from the catalogue (data-i18n)', () => {
           const templates = [...text.matchAll(/<script type="text\/html"[^>]*>([\s\S]*?)<\/script>/g)].map((m) => m[1]!).join('\n');
