@@ -11,8 +11,8 @@ import { NODE_TYPES, ROOT } from '../support/node-types';
 helper.init(require.resolve('node-red'));
 
 // Every node module of package.json, loaded as Node-RED loads them.
-const pkg = require(path.join(ROOT, 'package.json')) as { 'node-red': { nodes: Record<string, string> } }; // eslint-disable-line @typescript-eslint/no-require-imports
-const modules = NODE_TYPES.map((t) => require(path.join(ROOT, 'nodes', path.basename(pkg['node-red'].nodes[t]!, '.js'))) as unknown); // eslint-disable-line @typescript-eslint/no-require-imports
+const pkg = require(path.join(ROOT, 'package.json')) as { 'node-red': { nodes: Record<string, string> } };
+const modules = NODE_TYPES.map((t) => require(path.join(ROOT, 'nodes', path.basename(pkg['node-red'].nodes[t]!, '.js'))) as unknown);
 
 interface Answer { ok: boolean; fields: Record<string, { message: string; line?: number; column?: number }> }
 
