@@ -29,6 +29,7 @@ export = function (RED: NodeAPI): void {
         password: creds.password ?? '',
         apiVersion: parseInput(apiVersionSchema, def.apiVersion, 'apiVersion'),
       }),
+    validate: (props) => parseInput(apiVersionSchema, props.apiVersion, 'apiVersion'),
     // "Test connection": log in, read 50 flows, log out.
     async test(input) {
       const client = new SdwanClient({

@@ -9,7 +9,6 @@ import { BadInputError, FlowError } from './lib/errors';
 import type { NetworkFlowsMeta } from './lib/network-flow';
 import {
   applyOverrides,
-  checkQuery,
   effectiveQuery,
   parseNodeOptions,
   deliverFlows,
@@ -19,6 +18,7 @@ import {
 } from './lib/vendors/firewalla';
 import { texts } from './node-support/texts';
 import { clientLookup, FIREWALLA_CONFIG } from './node-support/config-node';
+import { registerValidation } from './node-support/validation';
 import { handleEndpoint, reportInvalid, requestOverrides, showSetup } from './node-support/endpoint';
 
 const T = 'firewalla-flows';
@@ -136,10 +136,6 @@ export = function (RED: NodeAPI): void {
 
   RED.nodes.registerType(T, FirewallaFlows);
 
-  // The editor checks the query as it is typed: same parser as deploy and msg.request.query.
-  RED.httpAdmin.post(`/network-flows/${T}/validate-query`, RED.auth.needsPermission(`${T}.read`), (req, res) => {
-    const body = (req.body ?? {}) as { query?: unknown };
-    const r = checkQuery(typeof body.query === 'string' ? body.query : '');
-    res.json(r.ok ? { ok: true, terms: r.terms.length } : r);
-  });
+  // The editor checks every property (the query with the same parser) as it is typed.
+  registerValidation(RED, T, (props) => parseNodeOptions(props));
 };

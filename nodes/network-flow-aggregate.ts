@@ -8,12 +8,13 @@
  * close and every minute, and restored before the first message.
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
-import { AggregateEngine, parseOutput, windowMessages, type OutputMode, type WindowResult } from './lib/aggregate';
+import { AggregateEngine, parseOptions, parseOutput, windowMessages, type OutputMode, type WindowResult } from './lib/aggregate';
 import { BadInputError, FlowError } from './lib/errors';
 import { persistedState } from './node-support/persisted-state';
 import { throttledStatus } from './node-support/status';
 import { texts } from './node-support/texts';
 import { fail, reportError } from './node-support/report';
+import { registerValidation } from './node-support/validation';
 
 interface AggregateNodeDef extends NodeDef {
   groupBy?: string;
@@ -39,6 +40,22 @@ const T = 'network-flow-aggregate';
 const STATE_KEY = 'aggregateState';
 const PERSIST_EVERY_MS = 60_000;
 
+/** The engine options of the node's settings: one mapping for the node and the editor's check. */
+function engineInput(config: AggregateNodeDef): ConstructorParameters<typeof AggregateEngine>[0] {
+  return {
+    groupBy: config.groupBy, labelPath: config.labelPath, metrics: config.metrics, window: config.window,
+    timeZone: config.timeZone, lateness: config.lateness, topN: config.topN, sortBy: config.sortBy,
+    maxGroups: config.maxGroups, dedup: config.dedup,
+  };
+}
+
+/** Seconds between wall-clock flushes (0 = off). */
+function wallFlushOf(config: AggregateNodeDef): number {
+  const wf = config.wallFlush === undefined || config.wallFlush === '' ? 0 : Number(config.wallFlush);
+  if (!Number.isFinite(wf) || wf < 0 || wf > 86400) throw new BadInputError('wallFlush', `"${String(config.wallFlush)}" is out of range (expected seconds from 0 to 86400; 0 = off)`);
+  return wf;
+}
+
 export = function register(RED: NodeAPI): void {
   const t = texts(RED, T);
   function AggregateNode(this: Node, config: AggregateNodeDef): void {
@@ -52,15 +69,9 @@ export = function register(RED: NodeAPI): void {
     let wallFlushMs = 0;
     let configError: FlowError | undefined;
     try {
-      engine = new AggregateEngine({
-        groupBy: config.groupBy, labelPath: config.labelPath, metrics: config.metrics, window: config.window,
-        timeZone: config.timeZone, lateness: config.lateness, topN: config.topN, sortBy: config.sortBy,
-        maxGroups: config.maxGroups, dedup: config.dedup,
-      });
+      engine = new AggregateEngine(engineInput(config));
       mode = parseOutput(config.output);
-      const wf = config.wallFlush === undefined || config.wallFlush === '' ? 0 : Number(config.wallFlush);
-      if (!Number.isFinite(wf) || wf < 0 || wf > 86400) throw new BadInputError('wallFlush', `"${String(config.wallFlush)}" is out of range (expected seconds from 0 to 86400; 0 = off)`);
-      wallFlushMs = wf * 1000;
+      wallFlushMs = wallFlushOf(config) * 1000;
     } catch (err) {
       engine = undefined;
       configError = err instanceof FlowError ? err : new BadInputError('config', String(err));
@@ -143,4 +154,10 @@ export = function register(RED: NodeAPI): void {
   }
 
   RED.nodes.registerType(T, AggregateNode);
+  registerValidation(RED, T, (props) => {
+    const config = props as unknown as AggregateNodeDef;
+    parseOptions(engineInput(config));
+    parseOutput(config.output);
+    wallFlushOf(config);
+  }, { groupBy: 'src.ip', metrics: 'count', window: 3600 });
 };

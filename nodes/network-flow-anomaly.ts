@@ -14,6 +14,7 @@ import { BadInputError, FlowError } from './lib/errors';
 import { persistedState } from './node-support/persisted-state';
 import { texts } from './node-support/texts';
 import { fail, reportError } from './node-support/report';
+import { registerValidation } from './node-support/validation';
 
 interface AnomalyNodeDef extends NodeDef {
   key?: string;
@@ -160,6 +161,7 @@ export = function register(RED: NodeAPI): void {
   }
 
   RED.nodes.registerType(T, AnomalyNode);
+  registerValidation(RED, T, (props) => parseOptions(engineInput(props)), { key: 'src.ip', metric: 'count', window: 300 });
 
   // The dialog shows the worst-case memory of its settings as the user types; the rule lives in
   // nodes/lib/anomaly/memory.ts only.

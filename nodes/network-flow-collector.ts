@@ -13,6 +13,7 @@ import type { NetworkFlow } from './lib/network-flow';
 import { texts } from './node-support/texts';
 import { throttledStatus } from './node-support/status';
 import { fail } from './node-support/report';
+import { registerValidation } from './node-support/validation';
 
 type Send = (msg: NodeMessage | Array<NodeMessage | null>) => void;
 type Done = (err?: Error) => void;
@@ -162,4 +163,5 @@ export = function register(RED: NodeAPI): void {
   }
 
   RED.nodes.registerType(T, CollectorNode);
+  registerValidation(RED, T, (props) => parseCollectorConfig(props), { port: 2055 });
 };

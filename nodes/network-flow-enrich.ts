@@ -8,10 +8,11 @@
  */
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { BadInputError, FlowError } from './lib/errors';
-import { Enricher, type EnrichOptionsInput } from './lib/enrich';
+import { Enricher, parseEnrichOptions, parseNameCsv, type EnrichOptionsInput } from './lib/enrich';
 import { throttledStatus } from './node-support/status';
 import { texts } from './node-support/texts';
 import { fail, reportError } from './node-support/report';
+import { registerValidation } from './node-support/validation';
 
 type EnrichNodeDef = NodeDef & { [K in keyof EnrichOptionsInput]?: unknown };
 type Done = (err?: Error) => void;
@@ -100,4 +101,9 @@ export = function register(RED: NodeAPI): void {
   }
 
   RED.nodes.registerType(T, EnrichNode);
+  // Files are read at deploy; the editor's check covers the settings and the dialog's name table.
+  registerValidation(RED, T, (props) => {
+    const options = parseEnrichOptions(props as EnrichOptionsInput);
+    parseNameCsv(options.names, 'names');
+  }, { countryFile: 'country.mmdb' });
 };

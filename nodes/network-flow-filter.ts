@@ -3,14 +3,16 @@
  * `msg.payload` is one record or an array of records; output 1 gets the matches, output 2 (with
  * `outputs: 2`) the rest, in the same shape. The expression is compiled once at deploy; a
  * per-message `msg.filter` is compiled on first use and kept in a small LRU. The editor checks
- * the expression before deploy through `POST /network-flow-filter/validate`.
+ * the expression before deploy through `POST /network-flows/validate`.
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { BadInputError, FlowError } from './lib/errors';
 import { throttledStatus } from './node-support/status';
-import { compileFilter, validateExpression, type FilterPredicate } from './lib/filter';
+import { compileFilter, type FilterPredicate } from './lib/filter';
 import { texts } from './node-support/texts';
 import { fail } from './node-support/report';
+import { registerRuleBuilder } from './node-support/filter-rules';
+import { registerValidation } from './node-support/validation';
 
 interface FilterNodeDef extends NodeDef {
   expression?: string;
@@ -149,10 +151,7 @@ export = function register(RED: NodeAPI): void {
 
   RED.nodes.registerType(T, FilterNode);
 
-  // The editor checks the expression box as the user types (and before deploy).
-  RED.httpAdmin.post(`/${T}/validate`, RED.auth.needsPermission(`${T}.read`), (req, res) => {
-    const expression = (req.body as { expression?: unknown } | undefined)?.expression;
-    const result = validateExpression(expression);
-    res.status(typeof expression === 'string' ? 200 : 400).json(result);
-  });
+  // The editor checks the expression as it is typed (and before deploy), compiled as at deploy.
+  registerValidation(RED, T, (props) => compileFilter(typeof props.expression === 'string' ? props.expression : ''));
+  registerRuleBuilder(RED);
 };

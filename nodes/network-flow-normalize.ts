@@ -9,6 +9,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'nod
 import { BadInputError, FlowError } from './lib/errors';
 import { texts } from './node-support/texts';
 import { throttledStatus } from './node-support/status';
+import { registerValidation } from './node-support/validation';
 import { Normalizer, recordsOf, type InvalidRecord, type NormalizeContext } from './lib/normalize';
 import { fail } from './node-support/report';
 
@@ -39,6 +40,19 @@ function contextOf(meta: unknown): NormalizeContext {
   return ctx;
 }
 
+/** The node's settings read as at deploy: the node and the editor's check share it. */
+function normalizerOf(config: NormalizeNodeDef): Normalizer {
+  if (config.output !== undefined && config.output !== '' && config.output !== 'batch' && config.output !== 'each') {
+    throw new BadInputError('output', `${JSON.stringify(config.output)} is not "batch" or "each"`);
+  }
+  return new Normalizer({
+    vendor: config.vendor,
+    format: config.format,
+    keepRaw: config.keepRaw === true || config.keepRaw === 'true',
+    internalNetworks: config.internalNetworks ?? '',
+  });
+}
+
 export = function register(RED: NodeAPI): void {
   function NormalizeNode(this: Node, config: NormalizeNodeDef): void {
     RED.nodes.createNode(this, config);
@@ -52,15 +66,7 @@ export = function register(RED: NodeAPI): void {
     node.status({});
     let deployError: FlowError | undefined;
     try {
-      if (config.output !== undefined && config.output !== '' && config.output !== 'batch' && config.output !== 'each') {
-        throw new BadInputError('output', `${JSON.stringify(config.output)} is not "batch" or "each"`);
-      }
-      normalizer = new Normalizer({
-        vendor: config.vendor,
-        format: config.format,
-        keepRaw: config.keepRaw === true || config.keepRaw === 'true',
-        internalNetworks: config.internalNetworks ?? '',
-      });
+      normalizer = normalizerOf(config);
     } catch (err) {
       deployError = err instanceof FlowError ? err : new BadInputError('config', String(err));
       node.error(t('errors.config', { message: deployError.message }));
@@ -136,5 +142,6 @@ export = function register(RED: NodeAPI): void {
     });
   }
 
+  registerValidation(RED, T, (props) => normalizerOf(props as unknown as NormalizeNodeDef));
   RED.nodes.registerType(T, NormalizeNode);
 };

@@ -34,6 +34,7 @@ function authMethodOf(v: unknown): AuthMethod {
 export = function (RED: NodeAPI): void {
   registerClientConfig<FlowGatewayClient, FlowGatewayConfigDef, FlowGatewayCredentials>(RED, FLOWGATEWAY_CONFIG, {
     credentials: { username: 'text', password: 'password', accessCode: 'password' },
+    validate: (props) => authMethodOf(props.authMethod),
     create: (def, creds, connection) =>
       new FlowGatewayClient({
         ...connection,

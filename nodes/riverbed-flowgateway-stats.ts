@@ -10,6 +10,7 @@ import { buildStatsRequest, type FlowGatewayClient, type StatsProps } from './li
 import { failureStatus } from './node-support/report';
 import { texts } from './node-support/texts';
 import { clientLookup, FLOWGATEWAY_CONFIG } from './node-support/config-node';
+import { registerValidation } from './node-support/validation';
 import { handleEndpoint, reportInvalid, requestOverrides, showSetup } from './node-support/endpoint';
 
 interface StatsDef extends NodeDef, StatsProps {
@@ -77,4 +78,10 @@ export = function (RED: NodeAPI): void {
   }
 
   RED.nodes.registerType(TYPE, FlowGatewayStats);
+  // Stand-ins let the check go past a missing start or end time to the other fields.
+  registerValidation(RED, TYPE, (props) => buildStatsRequest(props as StatsProps), {
+    startTime: '2000-01-01T00:00:00Z',
+    endTime: '2100-01-01T00:00:00Z',
+    statsType: 'flows_per_minute',
+  });
 };

@@ -1,7 +1,9 @@
 /**
  * Node-RED finds a node's editor file, help, message catalogue and icons relative to the
  * registered .js file (@node-red/registry localfilesystem.js), so the build puts them beside
- * dist/nodes/*.js: nodes/*.html, locales/ and icons/.
+ * dist/nodes/*.js: nodes/*.html, locales/ and icons/. The shared editor helper stays in the
+ * package's top-level resources/ folder, where Node-RED (1.3 and later) serves it at
+ * /resources/<package>/ (package.json `files` ships it); the build checks it is there.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -35,4 +37,6 @@ for (const f of fs.readdirSync(path.join(root, 'nodes'))) {
 }
 copied += copyDir(path.join(root, 'locales'), path.join(out, 'locales'));
 copied += copyDir(path.join(root, 'icons'), path.join(out, 'icons'));
+const helper = path.join(root, 'resources', 'editor.js');
+if (!fs.existsSync(helper)) throw new Error(`copy-assets: ${path.relative(root, helper)} is missing: every editor file loads it`);
 console.log(`copy-assets: ${copied} editor, help, catalogue and icon files beside dist/nodes`);

@@ -9,6 +9,7 @@ import type { NetworkFlowsMeta } from '../lib/network-flow';
 import { parseSdwanQuery, type SdwanClient, type SdwanEndpoint } from '../lib/vendors/citrix-sdwan';
 import { texts } from './texts';
 import { clientLookup, SDWAN_CONFIG } from './config-node';
+import { registerValidation } from './validation';
 import { handleEndpoint, reportInvalid, requestOverrides, showSetup } from './endpoint';
 
 interface SdwanEndpointDef extends NodeDef {
@@ -67,4 +68,5 @@ export function registerSdwanEndpoint(RED: NodeAPI, type: 'citrix-sdwan-flows' |
   }
 
   RED.nodes.registerType(type, SdwanEndpointNode);
+  registerValidation(RED, type, (props) => parseSdwanQuery({ filter: props.filter, maxStats: props.maxStats }));
 }

@@ -7,7 +7,7 @@ import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { BadInputError, FlowError } from '../lib/errors';
 import type { HttpClientOptions } from '../lib/http/client';
 import { texts } from './texts';
-import { closeSharedClient, connectionOptions, registerConnectionTest, type ConfigProps, type ConnectionTestInput } from './config';
+import { closeSharedClient, connectionOptions, registerConfigValidation, registerConnectionTest, type ConfigProps, type ConnectionTestInput } from './config';
 
 /** What endpoint nodes read from a vendor config node. */
 export interface ClientConfigNode<C, Creds extends object = Record<string, string | undefined>> extends Node<Creds> {
@@ -36,6 +36,8 @@ export interface ClientConfigSpec<C extends { close(): Promise<void> }, Def exte
   credentials: { [F in keyof Creds & string]: CredentialType };
   /** Builds the shared client; throws a `FlowError` naming the field when a property is invalid. */
   create(def: Def, credentials: Creds, connection: Pick<HttpClientOptions, 'host' | 'tls' | 'timeoutMs'>): C;
+  /** The type's own properties, checked by the editor as they are typed (host and timeout are always checked). */
+  validate?: (props: Record<string, unknown>) => void;
   /** The editor's "Test connection": one cheap exchange with the dialog's values; the answer's text. */
   test(input: ConnectionTestInput): Promise<string>;
 }
@@ -68,6 +70,7 @@ export function registerClientConfig<C extends { close(): Promise<void> }, Def e
   RED.nodes.registerType<ClientConfigNode<C, Creds>, Def, unknown, Creds>(type, ClientConfig, {
     credentials: credentials as Record<keyof Creds, { type: CredentialType }>,
   });
+  registerConfigValidation(RED, type, spec.validate);
   registerConnectionTest(RED, type, Object.keys(spec.credentials), spec.test);
 }
 

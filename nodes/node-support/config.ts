@@ -8,6 +8,7 @@ import { CLOSE_BUDGET_MS, settleWithin } from '../lib/http/deadline';
 import type { HttpClientOptions, TlsOptions } from '../lib/http/client';
 import { parseHost } from '../lib/http/host';
 import { tlsOptionsFrom } from './tls';
+import { registerValidation } from './validation';
 
 export interface ConfigProps {
   host?: string;
@@ -19,6 +20,19 @@ export interface ConfigProps {
 export function connectionOptions(RED: NodeAPI, props: ConfigProps): Pick<HttpClientOptions, 'host' | 'tls' | 'timeoutMs'> {
   parseHost(props.host);
   return { host: String(props.host).trim(), tls: tlsOptionsFrom(RED, props.tls || undefined), timeoutMs: parseTimeout(props.timeout) };
+}
+
+/**
+ * The editor's check of a config node (`POST /network-flows/validate`): host and timeout as
+ * `connectionOptions` reads them, plus the type's own properties (`more`). The TLS node is
+ * checked at deploy, when it exists.
+ */
+export function registerConfigValidation(RED: NodeAPI, type: string, more: (props: Record<string, unknown>) => void = () => undefined): void {
+  registerValidation(RED, type, (props) => {
+    parseHost(props.host);
+    parseTimeout(props.timeout);
+    more(props);
+  }, { host: 'https://appliance.example' });
 }
 
 export function parseTimeout(value: unknown): number | undefined {

@@ -31,7 +31,7 @@ interface BadValue {
   before?: Record<string, string>;
   /** What shows the problem in the dialog; default the field itself gets `input-error`. */
   flag?: string;
-  /** The problem text shown in `flag` must match this. */
+  /** The reason shown (in `flag`, or under the field) must match this. */
   text?: RegExp;
 }
 
@@ -61,7 +61,7 @@ const ROWS: NodeRow[] = [
     type: 'citrix-sdwan-config', via: 'citrix-sdwan-flows',
     fields: ['name', 'host', 'tls', 'timeout', 'apiVersion', 'username', 'password'],
     bad: [{ field: 'host', value: 'ftp://x' }, { field: 'timeout', value: '5' }, { field: 'host', value: 'https://u:p@sdwan.example' }],
-    connection: { button: '#node-config-citrix-sdwan-test', result: '#node-config-citrix-sdwan-test-result', secretField: 'password' },
+    connection: { button: '#node-config-citrix-sdwan-config-test', result: '#node-config-citrix-sdwan-config-test-result', secretField: 'password' },
   },
   {
     type: 'citrix-sdwan-flows',
@@ -77,7 +77,7 @@ const ROWS: NodeRow[] = [
     type: 'firewalla-msp-config', via: 'firewalla-flows',
     fields: ['name', 'host', 'tls', 'timeout', 'token'],
     bad: [{ field: 'host', value: 'ftp://x' }, { field: 'timeout', value: '700000' }],
-    connection: { button: '#node-config-firewalla-msp-test', result: '#node-config-firewalla-msp-test-result', secretField: 'token' },
+    connection: { button: '#node-config-firewalla-msp-config-test', result: '#node-config-firewalla-msp-config-test-result', secretField: 'token' },
   },
   {
     type: 'firewalla-flows',
@@ -90,8 +90,8 @@ const ROWS: NodeRow[] = [
       { field: 'maxPages', value: '0', before: { pagination: 'all' } },
       { field: 'groupBy', value: '1device' },
       { field: 'sortBy', value: 'ts:sideways' },
-      // Checked by the runtime's own parser through the admin API; the dialog names the column.
-      { field: 'query', value: 'nosuchqualifier:1', flag: '#node-input-query-problem', text: /column \d+/ },
+      // Checked by the runtime's own parser through the admin API; the reason names the column.
+      { field: 'query', value: 'nosuchqualifier:1', text: /column \d+/ },
     ],
     extra: async (page) => {
       // maxPages only matters when following pages.
@@ -105,7 +105,7 @@ const ROWS: NodeRow[] = [
     type: 'riverbed-flowgateway-config', via: 'riverbed-flowgateway-stats',
     fields: ['name', 'host', 'tls', 'timeout', 'authMethod', 'username', 'password', 'accessCode'],
     bad: [{ field: 'host', value: 'ftp://x' }, { field: 'timeout', value: '99' }],
-    connection: { button: '#node-config-fg-test', result: '#node-config-fg-test-result', secretField: 'password' },
+    connection: { button: '#node-config-riverbed-flowgateway-config-test', result: '#node-config-riverbed-flowgateway-config-test-result', secretField: 'password' },
     extra: async (page) => {
       // OAuth uses an access code, the others a user name and password.
       await page.selectOption('#node-config-input-authMethod', 'oauth');
@@ -131,27 +131,27 @@ const ROWS: NodeRow[] = [
       // junk for one template and then switched is not blocked by a field they cannot see.
       await page.selectOption('#node-input-template', 'B');
       await setField(page, 'node-input', 'startTime', 'not a time');
-      (await hasError(page, '#node-input-startTime')).should.be.true('template B must check startTime');
+      await expectError(page, '#node-input-startTime', true, 'template B must check startTime');
       await page.selectOption('#node-input-template', 'A');
       await page.locator('#node-input-timeInterval').waitFor({ state: 'visible' });
       await page.locator('#node-input-intervalType').waitFor({ state: 'visible' });
       await page.locator('#node-input-startTime').waitFor({ state: 'hidden' });
       await page.locator('#node-input-endTime').waitFor({ state: 'hidden' });
-      (await hasError(page, '#node-input-startTime')).should.be.false('template A must not check startTime');
+      await expectError(page, '#node-input-startTime', false, 'template A must not check startTime');
       await setField(page, 'node-input', 'timeInterval', 'abc');
-      (await hasError(page, '#node-input-timeInterval')).should.be.true('template A must check timeInterval');
+      await expectError(page, '#node-input-timeInterval', true, 'template A must check timeInterval');
       await page.selectOption('#node-input-template', 'C');
       await page.locator('#node-input-startTime').waitFor({ state: 'visible' });
       await page.locator('#node-input-endTime').waitFor({ state: 'visible' });
       await page.locator('#node-input-timeInterval').waitFor({ state: 'hidden' });
       await page.locator('#node-input-intervalType').waitFor({ state: 'hidden' });
-      (await hasError(page, '#node-input-timeInterval')).should.be.false('template C must not check timeInterval');
-      (await hasError(page, '#node-input-startTime')).should.be.true('template C must check startTime');
+      await expectError(page, '#node-input-timeInterval', false, 'template C must not check timeInterval');
+      await expectError(page, '#node-input-startTime', true, 'template C must check startTime');
       // Template C takes epoch seconds.
       await setField(page, 'node-input', 'startTime', '1700000000');
       await setField(page, 'node-input', 'endTime', '1700003600');
-      (await hasError(page, '#node-input-startTime')).should.be.false();
-      (await hasError(page, '#node-input-endTime')).should.be.false();
+      await expectError(page, '#node-input-startTime', false);
+      await expectError(page, '#node-input-endTime', false);
     },
   },
   {
@@ -198,7 +198,7 @@ const ROWS: NodeRow[] = [
       { field: 'port', value: '70000' },
       { field: 'batchSize', value: '0' },
       { field: 'batchMs', value: '5' },
-      { field: 'allow', value: '10.0.0.0/33', flag: '#nfc-problems', text: /Exporters/ },
+      { field: 'allow', value: '10.0.0.0/33', text: /^Exporters: / },
       { field: 'samplingRate', value: '-1' },
       { field: 'templateTimeout', value: '1.5' },
       { field: 'holdTime', value: '301' },
@@ -224,9 +224,9 @@ const ROWS: NodeRow[] = [
       await page.check('#node-input-reverseDns');
       await page.locator('#node-input-dnsServers').waitFor({ state: 'visible' });
       await setField(page, 'node-input', 'dnsServers', 'dns.example');
-      (await hasError(page, '#node-input-dnsServers')).should.be.true('a host name is not a DNS server address');
+      await expectError(page, '#node-input-dnsServers', true, 'a host name is not a DNS server address');
       await setField(page, 'node-input', 'dnsServers', '127.0.0.1:5353');
-      (await hasError(page, '#node-input-dnsServers')).should.be.false();
+      await expectError(page, '#node-input-dnsServers', false);
       await page.uncheck('#node-input-reverseDns');
       await page.selectOption('#node-input-geo', 'default');
     },
@@ -274,8 +274,10 @@ async function setField(page: Page, prefix: string, field: string, value: string
   }
 }
 
-async function hasError(page: Page, selector: string): Promise<boolean> {
-  return page.locator(selector).evaluate((e) => e.classList.contains('input-error'));
+/** Waits until the field is (or is not) marked red: the runtime's answer arrives after typing. */
+async function expectError(page: Page, selector: string, marked: boolean, why = ''): Promise<void> {
+  await page.waitForFunction(([sel, m]) => document.querySelector(sel)?.classList.contains('input-error') === m, [selector, marked] as const, { timeout: 5000 })
+    .catch(() => { throw new Error(`${selector} should ${marked ? '' : 'not '}be marked invalid${why ? `: ${why}` : ''}`); });
 }
 
 async function waitValid(page: Page, id: string, valid: boolean): Promise<void> {
@@ -374,7 +376,8 @@ describe('Node-RED editor in a real Chromium', function () {
       // Includes the browser's "Failed to load resource" for any non-2xx answer (a missing icon, a 500).
       if (m.type() === 'error') problems.push(`console: ${m.text()} ${m.location().url}`);
     });
-    await page.goto(demo.url);
+    // A loaded machine (the suite runs beside others) can take longer than a step's 15 s to load the editor.
+    await page.goto(demo.url, { timeout: 90_000 });
     await page.waitForFunction(() => typeof RED !== 'undefined' && RED.nodes?.getType?.('network-flow-anomaly') && RED.workspaces?.count() > 0
       && RED.nodes.filterNodes({ type: 'network-flow-anomaly' }).length > 0, undefined, { timeout: 60_000 });
     // The editor shows a welcome notification on first load; it can cover the workspace.
@@ -541,11 +544,18 @@ describe('Node-RED editor in a real Chromium', function () {
           const flag = bad.flag ?? `#${prefix}-${bad.field}.input-error`;
           await page.locator(flag).waitFor({ state: 'visible', timeout: 5000 })
             .catch(() => { throw new Error(`${row.type}: ${bad.field} = ${JSON.stringify(bad.value)} is not flagged (${flag})`); });
-          if (bad.text) (await page.locator(flag).innerText()).should.match(bad.text);
+          // Not only a red border: the runtime's reason shows next to the field.
+          const why = bad.flag ?? `#${prefix}-${bad.field}-reason`;
+          await page.locator(why).waitFor({ state: 'visible', timeout: 5000 })
+            .catch(() => { throw new Error(`${row.type}: ${bad.field} = ${JSON.stringify(bad.value)} shows no reason (${why})`); });
+          const reason = (await page.locator(why).innerText()).trim();
+          reason.should.not.be.empty();
+          if (bad.text) reason.should.match(bad.text);
           // Putting the old values back clears the mark.
           for (const f of fields.reverse()) await setField(page, prefix, f, originals.get(f)!);
           await page.locator(flag).waitFor({ state: 'hidden', timeout: 5000 })
             .catch(() => { throw new Error(`${row.type}: restoring ${fields.join(', ')} leaves ${bad.field} flagged`); });
+          if (!bad.flag) await page.locator(why).waitFor({ state: 'hidden', timeout: 5000 });
         }
 
         // The first bad value saved with Done: the node (and, for config, every user) is invalid.
@@ -640,6 +650,142 @@ describe('Node-RED editor in a real Chromium', function () {
       }
     });
   }
+
+  describe('shared editor helper, palette, rule builder and help', () => {
+    const PALETTE_TYPES = NODE_TYPES.filter((t) => !CONFIG_TYPES.includes(t));
+
+    it('loads one editor helper from the package resources, and every property check goes through it to the runtime', async () => {
+      const res = await fetch(`${demo.url}/resources/node-red-contrib-network-flows/editor.js`);
+      res.status.should.equal(200);
+      (await res.text()).should.containEql('network-flows/validate');
+      (await page.evaluate(() => typeof (window as unknown as { NetworkFlowsEditor?: { validate?: unknown } }).NetworkFlowsEditor?.validate)).should.equal('function');
+      // No property of any package type keeps a check of its own (a browser copy of a rule).
+      const own = await page.evaluate((types) => types.flatMap((t: string) => {
+        const d = RED.nodes.getType(t).defaults as Record<string, { type?: string; validate?: { toString(): string } }>;
+        return Object.keys(d).filter((k) => k !== 'name' && !d[k]!.type && !String(d[k]!.validate).includes('cached('))
+          .map((k) => `${t}.${k}`);
+      }), [...NODE_TYPES]);
+      own.should.eql([]);
+      // A value typed into a dialog is checked by POST network-flows/validate.
+      const target = (await firstOf(page, 'citrix-sdwan-flows'))!;
+      await openByDoubleClick(page, target.id, target.z!);
+      const asked = page.waitForRequest((r) => r.method() === 'POST' && new URL(r.url()).pathname === '/network-flows/validate'
+        && JSON.stringify(r.postDataJSON()).includes('e2e-shared-helper'));
+      await setField(page, 'node-input', 'filter', 'application:e2e-shared-helper;Bad Key:1');
+      const body = (await asked).postDataJSON() as { type: string; props: Record<string, unknown> };
+      body.type.should.equal('citrix-sdwan-flows');
+      await page.locator('#node-input-filter-reason').waitFor({ state: 'visible' });
+      newProblems().should.be.empty();
+    });
+
+    it('palette labels say vendor and job, are unique, keep "SD-WAN" whole, and "netflow" finds every node', async () => {
+      const entries = await page.evaluate(() => Array.from(document.querySelectorAll('.red-ui-palette-node')).map((e) => ({
+        type: e.getAttribute('data-palette-type') ?? '',
+        text: ((e.querySelector('.red-ui-palette-label') as HTMLElement | null)?.innerText ?? '').replace(/\s+/g, ' ').trim(),
+      })));
+      const ours = entries.filter((e) => PALETTE_TYPES.includes(e.type));
+      ours.map((e) => e.type).sort().should.eql([...PALETTE_TYPES].sort());
+      for (const e of ours) {
+        entries.filter((x) => x.text.toLowerCase() === e.text.toLowerCase()).length.should.equal(1, `"${e.text}" (${e.type}) is not unique in the palette`);
+        e.text.should.not.match(/SD - WAN|SD -WAN|SD- WAN/);
+      }
+      ours.some((e) => /Citrix SD.WAN/.test(e.text)).should.be.true();
+      ours.some((e) => /Riverbed/.test(e.text)).should.be.true();
+      ours.some((e) => /NetFlow/.test(e.text)).should.be.true();
+
+      // Typed as a user types: the palette filters on key presses.
+      const search = page.locator('#red-ui-palette-search input');
+      const typeSearch = async (text: string): Promise<void> => {
+        await search.fill('');
+        await search.press('Backspace');
+        if (text) await search.pressSequentially(text);
+      };
+      await typeSearch('netflow');
+      await page.locator('.red-ui-palette-node[data-palette-type="inject"]').waitFor({ state: 'hidden' });
+      for (const t of PALETTE_TYPES) (await page.locator(`.red-ui-palette-node[data-palette-type="${t}"]`).isVisible()).should.be.true(`"netflow" does not find ${t}`);
+      await typeSearch('sd-wan');
+      await page.locator('.red-ui-palette-node[data-palette-type="citrix-sdwan-flows"]').waitFor({ state: 'visible' });
+      await page.locator('.red-ui-palette-node[data-palette-type="network-flow-filter"]').waitFor({ state: 'hidden' });
+      await typeSearch('');
+      await page.locator('.red-ui-palette-node[data-palette-type="inject"]').waitFor({ state: 'visible' });
+
+      // The edit dialog's title is not core's "Edit filter node".
+      const filter = (await firstOf(page, 'network-flow-filter'))!;
+      await openByDoubleClick(page, filter.id, filter.z!);
+      const title = (await page.locator('.red-ui-tray').last().locator('.red-ui-tray-titlebar').innerText()).trim();
+      title.should.not.equal('Edit filter node');
+      title.should.containEql('flow filter');
+      newProblems().should.be.empty();
+    });
+
+    it('filter rule builder: room for several rows, rules read back on reopen, and a plain note when an expression is too complex', async () => {
+      const filter = (await firstOf(page, 'network-flow-filter'))!;
+      const original = await page.evaluate((nid) => RED.nodes.node(nid).expression as string, filter.id);
+      const rowsOf = (): Promise<Array<{ field: string; op: string; value: string }>> => page.evaluate(() => Array.from(document.querySelectorAll('#nff-rules > li'))
+        .map((li) => ({
+          field: (li.querySelector('.nff-field') as HTMLSelectElement).value,
+          op: (li.querySelector('.nff-op') as HTMLSelectElement).value,
+          value: (li.querySelector('.nff-value') as HTMLInputElement).value,
+        })));
+      try {
+        await openByDoubleClick(page, filter.id, filter.z!);
+        await page.locator('#nff-rules > li').first().waitFor();
+        // Enough room for several rows, not a cramped box.
+        const height = await page.locator('#nff-rules').evaluate((e) => (e.closest('.red-ui-editableList-container') as HTMLElement | null)?.clientHeight ?? 0);
+        height.should.be.aboveOrEqual(200);
+        // Rules written by the builder...
+        await setField(page, 'node-input', 'expression', '');
+        await page.locator('#nff-rules > li').nth(0).locator('.nff-field').selectOption('dst port');
+        await page.locator('#nff-rules > li').nth(0).locator('.nff-value').fill('443');
+        await page.locator('.nff-builder .red-ui-editableList-addButton').click();
+        await page.locator('#nff-rules > li').nth(1).locator('.nff-field').selectOption('proto');
+        await page.locator('#nff-rules > li').nth(1).locator('.nff-value').fill('tcp');
+        await page.click('#nff-replace');
+        await page.waitForFunction(() => (document.querySelector('#node-input-expression') as HTMLTextAreaElement).value === 'dst port 443 and proto tcp');
+        await page.click('#node-dialog-ok');
+        await page.locator('#node-dialog-ok').waitFor({ state: 'detached' });
+        // ...are read back from the expression when the dialog opens again.
+        await openByDoubleClick(page, filter.id, filter.z!);
+        await page.waitForFunction(() => document.querySelectorAll('#nff-rules > li').length === 2);
+        (await rowsOf()).should.eql([{ field: 'dst port', op: '=', value: '443' }, { field: 'proto', op: '=', value: 'tcp' }]);
+        (await page.locator('#nff-builder-note').innerText()).trim().should.equal('');
+        await setField(page, 'node-input', 'expression', '(proto tcp or proto udp) and dst port 53');
+        await page.click('#node-dialog-ok');
+        await page.locator('#node-dialog-ok').waitFor({ state: 'detached' });
+        await openByDoubleClick(page, filter.id, filter.z!);
+        await page.waitForFunction(() => /too complex/.test(document.querySelector('#nff-builder-note')?.textContent ?? ''));
+        (await rowsOf()).length.should.equal(1);
+      } finally {
+        await closeAllTrays(page);
+        await page.evaluate(([nid, e]) => { const n = RED.nodes.node(nid); n.expression = e; RED.editor.validateNode(n); RED.view.redraw(true); }, [filter.id, original] as const);
+      }
+      newProblems().should.be.empty();
+    });
+
+    it('help: long code lines wrap inside the sidebar, FlowGateway references link to Riverbed, no demo or jargon', async () => {
+      const agg = (await firstOf(page, 'network-flow-aggregate'))!;
+      await page.evaluate(([tab, nid]) => { RED.workspaces.show(tab); RED.view.reveal(nid, false); RED.sidebar.show('help'); }, [agg.z!, agg.id] as const);
+      await page.locator(`${workspaceNode(agg.id)} .red-ui-flow-node`).click();
+      await page.locator(`${HELP} pre`).first().waitFor();
+      const overflow = await page.locator(HELP).first().evaluate((help) => {
+        const right = help.getBoundingClientRect().right;
+        return Array.from(help.querySelectorAll('pre, code')).filter((e) => e.scrollWidth > e.clientWidth + 1 || e.getBoundingClientRect().right > right + 1)
+          .map((e) => (e.textContent ?? '').slice(0, 40));
+      });
+      overflow.should.eql([]);
+
+      const fg = (await firstOf(page, 'riverbed-flowgateway-stats'))!;
+      await page.evaluate(([tab, nid]) => { RED.workspaces.show(tab); RED.view.reveal(nid, false); }, [fg.z!, fg.id] as const);
+      await page.locator(`${workspaceNode(fg.id)} .red-ui-flow-node`).click();
+      await page.locator(`${HELP} a[href^="https://support.riverbed.com/apis/mgmt.flowgateway_analytics/"]`).first().waitFor();
+
+      for (const file of fs.readdirSync(path.join(ROOT, 'locales', 'en-US')).filter((f) => f.endsWith('.html'))) {
+        const help = fs.readFileSync(path.join(ROOT, 'locales', 'en-US', file), 'utf8');
+        help.should.not.match(/simulator|\bdemo\b|keyed envelope/i, file);
+      }
+      newProblems().should.be.empty();
+    });
+  });
 
   // After the rows (mocha runs a suite's own tests before its sub-suites): the dialogs above have
   // made the editor fetch every config node's credentials by now.

@@ -27,6 +27,12 @@ describe('package (Flow Library scorecard checks)', () => {
     Object.keys(pkg.dependencies ?? {}).length.should.be.belowOrEqual(6);
   });
 
+  it('ships the shared editor helper where Node-RED serves it (resources/ at the package root)', () => {
+    const files = (pkg as unknown as { files: string[] }).files;
+    files.should.containEql('resources');
+    fs.existsSync(path.join(root, 'resources', 'editor.js')).should.be.true();
+  });
+
   it('registers exactly the node types docs/design.md#node-types documents, each of the kind documented', () => {
     const documented = documentedNodeTypes();
     documented.size.should.be.above(0, 'no node-types table found in docs/design.md');

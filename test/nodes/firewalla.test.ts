@@ -417,12 +417,17 @@ describe('nodes: firewalla-msp-config, firewalla-flows (against the simulator)',
     plain.body.message.should.not.match(/certificate|tls-config/);
   });
 
-  it('validate-query endpoint: the editor gets the column and reason', async () => {
+  it('the editor\'s check (POST /network-flows/validate) gets the query\'s column and reason, and every other refused field', async () => {
     await helper.load(nodes, flow(), creds());
-    const ok = await helper.request().post('/network-flows/firewalla-flows/validate-query').send({ query: 'mac:AA:BB box:"Gold Plus"' });
-    ok.body.should.eql({ ok: true, terms: 2 });
-    const bad = await helper.request().post('/network-flows/firewalla-flows/validate-query').send({ query: 'total:5MB-1MB' });
-    bad.body.should.match({ ok: false, column: 10, message: /ends before it starts/ });
+    const check = (props: Record<string, unknown>) => helper.request().post('/network-flows/validate').send({ type: 'firewalla-flows', props });
+    const ok = await check({ query: 'mac:AA:BB box:"Gold Plus"', limit: 200, pagination: 'page', maxPages: 10 });
+    ok.body.should.eql({ ok: true, fields: {} });
+    const bad = await check({ query: 'total:5MB-1MB', groupBy: '1device', limit: 501, pagination: 'page', maxPages: 10 });
+    bad.body.ok.should.be.false();
+    bad.body.fields.query.should.match({ column: 10, message: /ends before it starts/ });
+    bad.body.fields.groupBy.message.should.be.a.String();
+    bad.body.fields.limit.message.should.match(/500/);
+    Object.keys(bad.body.fields).sort().should.eql(['groupBy', 'limit', 'query']);
   });
 });
 

@@ -214,24 +214,53 @@ describe('network-flow-filter node', () => {
     (await status).args[0]!.should.eql({ fill: 'green', shape: 'dot', text: '2 / 3 matched' });
   });
 
-  describe('POST /network-flow-filter/validate', () => {
+  describe('POST /network-flows/validate (the editor\'s check of the expression)', () => {
+    beforeEach(async () => {
+      await helper.load(filterNode, flow({}));
+    });
+    const check = (props: Record<string, unknown>) => helper.request().post('/network-flows/validate').send({ type: 'network-flow-filter', props });
+
+    it('answers ok for a valid expression', async () => {
+      const res = await check({ expression: 'proto udp and not dst port in [53, 123]', outputs: 1 }).expect(200);
+      res.body.should.eql({ ok: true, fields: {} });
+    });
+
+    it('answers the line, column and message for a bad one', async () => {
+      const res = await check({ expression: 'proto tcp and dst port https' }).expect(200);
+      res.body.should.eql({ ok: false, fields: { expression: { line: 1, column: 24, message: 'column 24: expected a port number or range after "port", found "https"' } } });
+    });
+
+    it('rejects a request without props or with an unknown type', async () => {
+      (await helper.request().post('/network-flows/validate').send({ type: 'network-flow-filter' }).expect(400)).body.ok.should.be.false();
+      (await helper.request().post('/network-flows/validate').send({ type: 'function', props: {} }).expect(400)).body.ok.should.be.false();
+    });
+  });
+
+  describe('the rule builder (network-flows/filter-rules)', () => {
     beforeEach(async () => {
       await helper.load(filterNode, flow({}));
     });
 
-    it('answers ok for a valid expression', async () => {
-      const res = await helper.request().post('/network-flow-filter/validate').send({ expression: 'proto udp and not dst port in [53, 123]' }).expect(200);
-      res.body.should.eql({ ok: true });
+    it('writes rules as an expression the parser accepts and reads it back', async () => {
+      const rules = [{ field: 'src net', op: '=', value: '10.0.0.0/8, 192.168.0.0/16' }, { field: 'dst port', op: 'in', value: '53, 123' },
+        { field: 'app', op: '=', value: 'Google Drive' }, { field: 'path', op: '=', value: 'x y', path: 'raw.vpathclass' }];
+      const written = await helper.request().post('/network-flows/filter-rules').send({ join: 'or', rules }).expect(200);
+      written.body.should.eql({ ok: true, expression: 'src net 10.0.0.0/8,192.168.0.0/16 or dst port in [53, 123] or app "Google Drive" or raw.vpathclass = "x y"' });
+      const read = await helper.request().post('/network-flows/filter-rules').send({ expression: written.body.expression }).expect(200);
+      read.body.should.eql({ ok: true, join: 'or', rules: [rules[0], rules[1], rules[2], { ...rules[3], value: '"x y"' }] });
     });
 
-    it('answers the line, column and message for a bad one', async () => {
-      const res = await helper.request().post('/network-flow-filter/validate').send({ expression: 'proto tcp and dst port https' }).expect(200);
-      res.body.should.eql({ ok: false, line: 1, column: 24, message: 'column 24: expected a port number or range after "port", found "https"' });
+    it('says when an expression is too complex to show as rules, or invalid', async () => {
+      for (const e of ['(proto tcp or proto udp) and dst port 53', 'proto tcp and not dst port 53', 'proto tcp and dst port 53 or bytes > 1M', 'src country CN']) {
+        const res = await helper.request().post('/network-flows/filter-rules').send({ expression: e }).expect(200);
+        res.body.should.match({ ok: false, reason: 'complex' }, e);
+      }
+      (await helper.request().post('/network-flows/filter-rules').send({ expression: 'bytes >' })).body.should.match({ ok: false, reason: 'invalid' });
     });
 
-    it('rejects a request without an expression', async () => {
-      const res = await helper.request().post('/network-flow-filter/validate').send({}).expect(400);
-      res.body.ok.should.be.false();
+    it('lists the rows it offers', async () => {
+      const res = await helper.request().get('/network-flows/filter-rules').expect(200);
+      (res.body.fields as Array<{ field: string }>).map((f) => f.field).should.containEql('dst port');
     });
   });
 });

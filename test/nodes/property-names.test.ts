@@ -42,10 +42,13 @@ function editorDefinitions(htmlFile: string): Map<string, Definition> {
       ? new Proxy({}, { get: (_n, q) => (q === 'registerType' ? (type: string, def: Definition) => found.set(type, def) : anything) })
       : anything),
   });
+  // The shared editor helper (resources/editor.js): its `checked(type, defaults)` hands the defaults back.
+  const helper: Record<string, unknown> = { checked: (_type: string, defaults: unknown) => defaults };
+  const window = { NetworkFlowsEditor: new Proxy(helper, { get: (o, p) => (typeof p === 'string' && p in o ? o[p] : anything) }) };
   const scripts = html.match(/<script type="text\/javascript">[\s\S]*?<\/script>/g) ?? [];
   for (const s of scripts) {
     const code = s.replace(/^<script type="text\/javascript">/, '').replace(/<\/script>$/, '');
-    vm.runInNewContext(code, { RED, $: anything, jQuery: anything, window: anything, document: anything, console });
+    vm.runInNewContext(code, { RED, $: anything, jQuery: anything, window, document: anything, console });
   }
   return found;
 }

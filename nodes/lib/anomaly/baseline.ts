@@ -55,7 +55,8 @@ export function baselineBand(s: BaselineState, o: BaselineOptions): Baseline | n
   } else {
     return null;
   }
-  return { mean, std, lower: mean - k * std, upper: mean + k * std, score: null };
+  // Every metric is >= 0, so a band below zero would only show a bound no value can reach.
+  return { mean, std, lower: Math.max(0, mean - k * std), upper: mean + k * std, score: null };
 }
 
 /** Feeds one active window's value (or the band's upper edge, when winsorised) to the baseline. */

@@ -4,7 +4,7 @@
  * one-line topic for people.
  */
 import type { Baseline } from './baseline';
-import { formatSpan, formatValue } from './format';
+import { displayBaseline, formatSpan, formatValue } from './format';
 import { KEY_SEP, type KeyState } from './key-state';
 import type { AnomalyOptions, Rule } from './options';
 import { windowSample } from './panes';
@@ -60,7 +60,7 @@ export function anomalyEvent(type: 'alert' | 'resolve', s: KeyState, w: ClosedWi
     sample: w.records > 0 ? windowSample(s.ring, s.ringPos, o.metric.kind, o.sampleSize) : [],
   };
   if (o.threshold !== undefined) payload.threshold = o.threshold;
-  if (w.band) payload.baseline = w.band;
+  if (w.band) payload.baseline = displayBaseline(w.band);
   if (type === 'alert') payload.repeat = repeat;
   else {
     payload.resolved = true;

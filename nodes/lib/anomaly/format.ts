@@ -4,6 +4,19 @@
  */
 import type { MetricSpec } from './options';
 
+/** Decimal places of the baseline numbers an alert carries: a person reads them in the debug sidebar. */
+const BASELINE_DECIMALS = 2;
+
+function rounded(n: number): number {
+  const f = 10 ** BASELINE_DECIMALS;
+  return Math.round(n * f) / f;
+}
+
+/** The band as an alert shows it: rounded, the lower bound never below 0 (docs/design.md#network-flow-anomaly). */
+export function displayBaseline<B extends { mean: number; std: number; lower: number; upper: number; score: number | null }>(b: B): B {
+  return { ...b, mean: rounded(b.mean), std: rounded(b.std), lower: rounded(Math.max(0, b.lower)), upper: rounded(b.upper), score: b.score === null ? null : rounded(b.score) };
+}
+
 function sig3(n: number): string {
   // toPrecision gives "1.20e+3" for large values; the unit scaling keeps n below 1000 here.
   const t = Math.abs(n) >= 100 ? n.toFixed(0) : n.toPrecision(3);

@@ -382,14 +382,31 @@ describe('lib/anomaly engine', () => {
       want.map((x) => x.w).should.eql([20, 21, 40]);
       got.map(windowOf).should.eql(want.map((x) => x.w));
       got.forEach((a, i) => {
+        // The payload's band is for people: rounded to 2 decimals, the lower bound never below 0.
         const b = a.payload.baseline!;
-        b.mean.should.be.approximately(want[i]!.mean, 1e-6);
-        b.std.should.be.approximately(want[i]!.std, 1e-6);
-        b.upper.should.be.approximately(want[i]!.mean + k * want[i]!.std, 1e-6);
-        b.lower.should.be.approximately(want[i]!.mean - k * want[i]!.std, 1e-6);
-        b.score!.should.be.approximately((xs[windowOf(a)]! - want[i]!.mean) / want[i]!.std, 1e-6);
+        const near = 0.005 + 1e-9;
+        b.mean.should.be.approximately(want[i]!.mean, near);
+        b.std.should.be.approximately(want[i]!.std, near);
+        b.upper.should.be.approximately(want[i]!.mean + k * want[i]!.std, near);
+        b.lower.should.be.approximately(Math.max(0, want[i]!.mean - k * want[i]!.std), near);
+        b.score!.should.be.approximately((xs[windowOf(a)]! - want[i]!.mean) / want[i]!.std, near);
+        for (const n of [b.mean, b.std, b.upper, b.lower, b.score!]) Math.abs(n * 100 - Math.round(n * 100)).should.be.below(1e-6);
       });
       got[0]!.topic.should.match(/^10\.0\.0\.1: sum:bytes 20 kB in 60 s above baseline 1(\.\d+)? kB ± [\d.]+ B$/);
+    });
+
+    it('an alert\'s band never has a lower bound below 0, and its numbers are rounded', () => {
+      // Bursty traffic: mean 1/3 of the peak, standard deviation larger than the mean.
+      const xs = Array.from({ length: 30 }, (_, w) => (w === 25 ? 100_000 : w % 3 === 0 ? 1000 : 1));
+      const e = new AnomalyEngine({ key: 'src.ip', metric: 'sum:bytes', window: 60, rule: 'zscore', history: 12, band: 3, warmup: 5, cooldown: 0, lateness: 0 });
+      const got = runSeries(e, xs);
+      got.length.should.be.above(0);
+      for (const a of got) {
+        const b = a.payload.baseline!;
+        (b.mean - 3 * b.std).should.be.below(0);
+        b.lower.should.equal(0);
+        for (const n of [b.mean, b.std, b.upper]) Math.abs(n * 100 - Math.round(n * 100)).should.be.below(1e-6);
+      }
     });
 
     it('z-score: mean and sample standard deviation of the previous N windows', () => {
@@ -418,8 +435,9 @@ describe('lib/anomaly engine', () => {
       got.map(windowOf).should.eql(want.map((x) => x.w));
       got.forEach((a, i) => {
         a.payload.rule.should.equal('zscore');
-        a.payload.baseline!.mean.should.be.approximately(want[i]!.mean, 1e-6);
-        a.payload.baseline!.std.should.be.approximately(want[i]!.std, 1e-6);
+        a.payload.baseline!.mean.should.be.approximately(want[i]!.mean, 0.005 + 1e-9);
+        a.payload.baseline!.std.should.be.approximately(want[i]!.std, 0.005 + 1e-9);
+        a.payload.baseline!.lower.should.be.aboveOrEqual(0);
       });
     });
 
