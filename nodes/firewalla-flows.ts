@@ -5,7 +5,7 @@
  * it, so a core join in automatic mode rebuilds one array of records).
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
-import { BadInputError, FlowError } from './lib/errors';
+import { BadInputError, FlowError, NetworkError } from './lib/errors';
 import type { NetworkFlowsMeta } from './lib/network-flow';
 import {
   applyOverrides,
@@ -16,12 +16,16 @@ import {
   type FirewallaRecord,
   type FlowsOptions,
   type FlowsPage,
+  readPollState,
   type PollState,
 } from './lib/vendors/firewalla';
 import { catalogue } from './node-support/catalogue';
-import { handleEndpoint, reportInvalid, reportSetupError, requestOverrides } from './node-support/endpoint';
+import { handleEndpoint, reportInvalid, reportSetupError, requestOverrides, sharedPolling } from './node-support/endpoint';
+import { storedValue } from './node-support/persisted-state';
 
 const T = 'firewalla-flows';
+/** Context key of the "since last poll" state when the node names a store (docs/state.md#what-is-kept-where). */
+const POLL_STATE_KEY = 'pollState';
 
 interface FirewallaConfigNode extends Node {
   firewalla?: FirewallaClient;
@@ -38,6 +42,8 @@ interface FlowsDef extends NodeDef {
   pagination?: string;
   maxPages?: string | number;
   sinceLastPoll?: boolean | string;
+  store?: string;
+  lease?: string | number;
 }
 
 type Msg = NodeMessage & Record<string, unknown>;
@@ -49,19 +55,24 @@ export = function (RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     const node = this;
     const server = def.server ? (RED.nodes.getNode(def.server) as FirewallaConfigNode | null) : null;
-    const poll: PollState = {};
+    let poll: PollState = {};
 
     let setupError: FlowError | undefined;
     let defaults: FlowsOptions | undefined;
+    let polling: ReturnType<typeof sharedPolling> = {};
     try {
       if (!server) throw new BadInputError('server', 'select a Firewalla MSP (firewalla-msp-config node)');
       defaults = parseNodeOptions(def as unknown as Record<string, unknown>);
+      polling = sharedPolling(RED, node, def, t);
     } catch (err) {
       setupError = err instanceof FlowError ? err : new BadInputError('config', String(err));
     }
     if (setupError) {
       reportSetupError(node, setupError);
     }
+    // With a store named, the poll state is read before each poll (another instance, or this one
+    // before a restart, may have moved it on) and written after it.
+    const stored = polling.store === undefined ? undefined : storedValue(node, POLL_STATE_KEY, polling.store);
 
     handleEndpoint(node, {
       async run(ctx) {
@@ -70,6 +81,16 @@ export = function (RED: NodeAPI): void {
         const client = server!.firewalla;
         if (!client) throw new BadInputError('server', 'the Firewalla MSP configuration is closed or invalid');
         const opts = applyOverrides(defaults!, requestOverrides(ctx.msg));
+        if (stored) {
+          const value = await stored.load().catch((err: unknown) => {
+            throw new NetworkError(t('errors.stateLoad', { message: (err as Error).message }, `could not read the poll state from the context store: ${(err as Error).message}`), { cause: err });
+          });
+          if (value !== undefined) {
+            const saved = readPollState(value);
+            if (saved) poll = saved;
+            else node.warn(t('warn.stateIgnored', {}, 'the stored poll state is not one this node wrote: starting afresh'));
+          }
+        }
         const { query, windowEnd } = effectiveQuery(opts, poll, client.http.clock.now());
         const q = { query, groupBy: opts.groupBy, sortBy: opts.sortBy, limit: opts.limit, cursor: opts.cursor };
         const onWait = (ms: number): void => ctx.progress(t('status.waiting', { seconds: Math.ceil(ms / 1000) }, `rate limit: waiting ${Math.ceil(ms / 1000)} s`));
@@ -84,10 +105,16 @@ export = function (RED: NodeAPI): void {
           query,
           ...extra,
         });
+        let saving: Promise<void> | undefined;
         const remember = (nextCursor: string | null): void => {
           if (windowEnd !== undefined) poll.lastEnd = windowEnd;
           poll.lastQuery = query;
           poll.lastNextCursor = nextCursor;
+          if (stored) {
+            saving = stored.save({ ...poll }).catch((err: unknown) => {
+              node.warn(t('errors.stateSave', { message: (err as Error).message }, `could not write the poll state to the context store: ${(err as Error).message}`));
+            });
+          }
         };
         const msg = ctx.msg as Msg;
 
@@ -98,6 +125,7 @@ export = function (RED: NodeAPI): void {
           reportInvalid(node, msg, page.invalid, t, 1);
           remember(page.nextCursor);
           ctx.send(msg);
+          await saving;
           return status(page.records.length, page.invalid.length, page.nextCursor !== null);
         }
 
@@ -117,6 +145,7 @@ export = function (RED: NodeAPI): void {
           reportInvalid(node, msg, invalid, t);
           remember(last?.nextCursor ?? null);
           ctx.send(msg);
+          await saving;
           return status(records.length, invalid.length, last?.truncated ?? false);
         }
 
@@ -151,9 +180,10 @@ export = function (RED: NodeAPI): void {
           if (page.last) remember(page.nextCursor);
           ctx.progress(t('status.page', { page: page.index + 1, count: sent }, `page ${page.index + 1}: ${sent} flows`));
         }
+        await saving;
         return status(sent, invalidCount, false);
       },
-    });
+    }, polling.shared);
 
     function status(count: number, invalid: number, more: boolean): string {
       const base = invalid

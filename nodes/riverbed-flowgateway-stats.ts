@@ -8,7 +8,7 @@ import { BadInputError, FlowError } from './lib/errors';
 import type { NetworkFlowsMeta } from './lib/network-flow';
 import { buildStatsRequest, type FlowGatewayClient, type StatsProps } from './lib/vendors/riverbed-flowgateway';
 import { catalogue } from './node-support/catalogue';
-import { handleEndpoint, reportInvalid, reportSetupError, requestOverrides } from './node-support/endpoint';
+import { handleEndpoint, reportInvalid, reportSetupError, requestOverrides, sharedPolling } from './node-support/endpoint';
 
 interface FlowGatewayConfigNode extends Node {
   flowgateway?: FlowGatewayClient;
@@ -17,6 +17,8 @@ interface FlowGatewayConfigNode extends Node {
 
 interface StatsDef extends NodeDef, StatsProps {
   server?: string;
+  store?: string;
+  lease?: string | number;
 }
 
 const TYPE = 'riverbed-flowgateway-stats';
@@ -39,7 +41,13 @@ export = function (RED: NodeAPI): void {
     };
 
     let setupError: FlowError | undefined;
+    let polling: ReturnType<typeof sharedPolling> = {};
     if (!server) setupError = new BadInputError('server', 'select a FlowGateway device (riverbed-flowgateway-config node)');
+    try {
+      polling = sharedPolling(RED, node, def, t);
+    } catch (err) {
+      setupError ??= err as FlowError;
+    }
     if (setupError) {
       reportSetupError(node, setupError);
     } else {
@@ -80,7 +88,7 @@ export = function (RED: NodeAPI): void {
           ? t('status.someInvalid', { count: r.records.length, invalid: r.invalid.length }, `${r.records.length} records, ${r.invalid.length} skipped`)
           : t('status.ok', { count: r.records.length, template: built.template }, `${r.records.length} records (template ${built.template})`);
       },
-    });
+    }, polling.shared);
   }
 
   RED.nodes.registerType(TYPE, FlowGatewayStats);

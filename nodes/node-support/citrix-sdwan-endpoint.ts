@@ -8,7 +8,7 @@ import { BadInputError, FlowError } from '../lib/errors';
 import type { NetworkFlowsMeta } from '../lib/network-flow';
 import { parseSdwanQuery, type SdwanClient, type SdwanEndpoint } from '../lib/vendors/citrix-sdwan';
 import { catalogue } from './catalogue';
-import { handleEndpoint, reportInvalid, reportSetupError, requestOverrides } from './endpoint';
+import { handleEndpoint, reportInvalid, reportSetupError, requestOverrides, sharedPolling } from './endpoint';
 
 export interface SdwanCredentials {
   username?: string;
@@ -26,6 +26,8 @@ interface SdwanEndpointDef extends NodeDef {
   server?: string;
   filter?: string;
   maxStats?: string | number;
+  store?: string;
+  lease?: string | number;
 }
 
 export function registerSdwanEndpoint(RED: NodeAPI, type: 'citrix-sdwan-flows' | 'citrix-sdwan-ilbflows', resource: SdwanEndpoint): void {
@@ -38,9 +40,11 @@ export function registerSdwanEndpoint(RED: NodeAPI, type: 'citrix-sdwan-flows' |
 
     let setupError: FlowError | undefined;
     let defaults: ReturnType<typeof parseSdwanQuery> | undefined;
+    let polling: ReturnType<typeof sharedPolling> = {};
     try {
       if (!server) throw new BadInputError('server', 'select a Citrix SD-WAN appliance (citrix-sdwan-config node)');
       defaults = parseSdwanQuery({ filter: def.filter, maxStats: def.maxStats });
+      polling = sharedPolling(RED, node, def, t);
     } catch (err) {
       setupError = err as FlowError;
     }
@@ -78,7 +82,7 @@ export function registerSdwanEndpoint(RED: NodeAPI, type: 'citrix-sdwan-flows' |
           ? t('status.someInvalid', { count: r.records.length, invalid: r.invalid.length }, `${r.records.length} ${resource}, ${r.invalid.length} skipped`)
           : t('status.ok', { count: r.records.length }, `${r.records.length} ${resource}`);
       },
-    });
+    }, polling.shared);
   }
 
   RED.nodes.registerType(type, SdwanEndpointNode);

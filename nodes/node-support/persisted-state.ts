@@ -110,3 +110,25 @@ export function persistedState(o: PersistedStateOptions): PersistedState {
     },
   };
 }
+
+/** One value in the node's context, in the store the user named (undefined: the default one). */
+export interface StoredValue {
+  load(): Promise<unknown>;
+  save(value: unknown): Promise<void>;
+}
+
+export function storedValue(node: Node, key: string, store?: string): StoredValue {
+  const context = (): StoreContext => node.context() as unknown as StoreContext;
+  return {
+    load: () => new Promise((resolve, reject) => {
+      const read = (err: Error | null | undefined, value: unknown): void => (err ? reject(err) : resolve(value));
+      if (store === undefined) context().get(key, read);
+      else context().get(key, store, read);
+    }),
+    save: (value) => new Promise((resolve, reject) => {
+      const written = (err?: Error): void => (err ? reject(err) : resolve());
+      if (store === undefined) context().set(key, value, written);
+      else context().set(key, value, store, written);
+    }),
+  };
+}
