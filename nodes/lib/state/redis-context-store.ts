@@ -84,6 +84,16 @@ function checkConfig(config: RedisStoreConfig): { url: string; prefix: string; c
   return { url, prefix, connectTimeout };
 }
 
+/** The URL without its user and password, for messages. */
+function shownUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${u.pathname === '/' ? '' : u.pathname}`;
+  } catch {
+    return 'the configured URL';
+  }
+}
+
 function passwordOf(url: string): string | undefined {
   try {
     const p = new URL(url).password;
@@ -96,11 +106,18 @@ function passwordOf(url: string): string | undefined {
 /** The function Node-RED calls with the store's `config` (see the file comment). */
 export function redisContextStore(config: RedisStoreConfig = {}): RedisContextStore {
   const { url, prefix, connectTimeout } = checkConfig(config);
-  // Commands fail at once while the connection is down (no offline queue): a lease must not be
-  // granted late, and a flow must not wait on a Redis that is gone.
-  const client = createClient({ url, disableOfflineQueue: true, socket: { connectTimeout, reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 5000) } });
   const secrets = [url, passwordOf(url)];
   const scrub = (e: unknown): Error => new Error(redact(e instanceof Error ? e.message : String(e), secrets));
+  // Commands fail at once while the connection is down (no offline queue): a lease must not be
+  // granted late, and a flow must not wait on a Redis that is gone.
+  // The first connection must succeed (Node-RED then reports a store it cannot open at start);
+  // after that, a lost connection is retried with backoff up to 5 s between tries.
+  let connected = false;
+  const reconnectStrategy = (retries: number, cause: Error): number | Error => (connected ? Math.min(100 * 2 ** retries, 5000) : scrub(cause));
+  const client = createClient({ url, disableOfflineQueue: true, socket: { connectTimeout, reconnectStrategy } });
+  client.on('ready', () => {
+    connected = true;
+  });
   client.on('error', (e: unknown) => config.onError?.(scrub(e).message));
   const hash = (scope: string): string => `${prefix}:ctx:${scope}`;
   const scopes = `${prefix}:scopes`;
@@ -138,7 +155,11 @@ export function redisContextStore(config: RedisStoreConfig = {}): RedisContextSt
 
   const store: RedisContextStore = {
     async open() {
-      await client.connect();
+      try {
+        await client.connect();
+      } catch (e) {
+        throw new Error(`Redis context store: cannot connect to ${shownUrl(url)}: ${scrub(e).message}`);
+      }
     },
     async close() {
       if (client.isOpen) await client.close();
