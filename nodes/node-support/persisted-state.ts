@@ -49,7 +49,9 @@ interface StoreContext {
 export function persistedState(o: PersistedStateOptions): PersistedState {
   const { node, enabled, key, store, engine, text } = o;
   const context = (): StoreContext => node.context() as unknown as StoreContext;
-  let savedRecords = -1;
+  // An engine that has counted nothing is never saved: a standby instance sharing the store
+  // (docs/state.md#alerting-once-across-instances) must not overwrite the active one's state.
+  let savedRecords = 0;
   let loaded = !enabled;
   let restored: Promise<void> | undefined = enabled ? undefined : Promise.resolve();
 
