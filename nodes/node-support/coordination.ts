@@ -14,8 +14,7 @@ import os from 'node:os';
 import type { NodeAPI } from 'node-red';
 import { BadInputError } from '../lib/errors';
 import type { Clock } from '../lib/clock';
-import { Leases, MAX_LEASE_MS, MIN_LEASE_MS } from '../lib/state/leases';
-import { redisStoreFor } from '../lib/state/redis-context-store';
+import { Leases, MAX_LEASE_MS, MIN_LEASE_MS, redisStoreFor } from '../lib/state';
 
 export interface Coordination {
   /** True when the named store is shared (Redis): leases and claims are real. */

@@ -168,7 +168,7 @@ export function redisContextStore(config: RedisStoreConfig = {}): RedisContextSt
     get(scope, key, callback) {
       if (typeof callback !== 'function') throw new Error('the Redis context store is asynchronous: call get with a callback');
       const keys = Array.isArray(key) ? key : [key];
-      Promise.all(keys.map((k) => getOne(scope, k))).then(
+      void Promise.all(keys.map((k) => getOne(scope, k))).then(
         (values) => callback(null, ...values),
         (e: unknown) => callback(e as Error),
       );
@@ -179,14 +179,14 @@ export function redisContextStore(config: RedisStoreConfig = {}): RedisContextSt
       const run = async (): Promise<void> => {
         for (let i = 0; i < keys.length; i++) await setOne(scope, keys[i]!, values[i]);
       };
-      run().then(
+      void run().then(
         () => callback?.(null),
         (e: unknown) => (callback ? callback(e as Error) : config.onError?.((e as Error).message)),
       );
     },
     keys(scope, callback) {
       if (typeof callback !== 'function') throw new Error('the Redis context store is asynchronous: call keys with a callback');
-      cmd<string[]>(['HKEYS', hash(scope)]).then((k) => callback(null, k), (e: unknown) => callback(e as Error));
+      void cmd<string[]>(['HKEYS', hash(scope)]).then((k) => callback(null, k), (e: unknown) => callback(e as Error));
     },
     async delete(scope) {
       await cmd(['DEL', hash(scope)]);
