@@ -120,7 +120,7 @@ export interface StoredValue {
 }
 
 export function storedValue(node: Node, key: string, store?: string): StoredValue {
-  const context = (): StoreContext => node.context() as unknown as StoreContext;
+  const context = (): StoreContext => node.context();
   return {
     load: () => new Promise((resolve, reject) => {
       const read = (err: Error | null | undefined, value: unknown): void => (err ? reject(err) : resolve(value));

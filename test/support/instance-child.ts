@@ -10,7 +10,6 @@ import helper from 'node-red-node-test-helper';
 import type { NodeMessage } from 'node-red';
 import { redisContextStore } from '../../nodes/lib/state/redis-context-store';
 
-/* eslint-disable @typescript-eslint/no-require-imports */
 const nodeModules = [
   require('../../nodes/firewalla-msp-config'),
   require('../../nodes/firewalla-flows'),
@@ -20,7 +19,6 @@ const nodeModules = [
   require('@node-red/nodes/core/common/24-complete.js'),
 ] as unknown[];
 const contextModule = require('@node-red/runtime/lib/nodes/context') as { load(): Promise<void>; close(): Promise<void> };
-/* eslint-enable @typescript-eslint/no-require-imports */
 
 helper.init(require.resolve('node-red'));
 
@@ -114,7 +112,7 @@ process.on('message', (m: ToChild) => {
     } else if (m.type === 'input') {
       setNow(m.now);
       round = m.id;
-      helper.getNode(m.node).receive({ ...m.msg, round } as NodeMessage);
+      helper.getNode(m.node).receive({ ...m.msg, round });
     } else {
       await stop();
     }

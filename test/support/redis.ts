@@ -38,13 +38,13 @@ function startOnce(port: number, dir: string): Promise<ChildProcess> {
     const onData = (b: Buffer): void => {
       out += b.toString();
       if (out.includes('Ready to accept connections')) {
-        child.stdout!.off('data', onData);
-        child.stdout!.resume();
+        child.stdout.off('data', onData);
+        child.stdout.resume();
         resolve(child);
       }
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.resume();
+    child.stdout.on('data', onData);
+    child.stderr.resume();
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`redis-server exited (${code}) before it was ready: ${out.slice(-500)}`)));
   });

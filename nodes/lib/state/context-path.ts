@@ -64,7 +64,7 @@ export function setPath(root: unknown, path: readonly PathPart[], value: unknown
   if (path.length === 0) return value;
   const [head, ...rest] = path as [PathPart, ...PathPart[]];
   const base: Record<string | number, unknown> | unknown[] =
-    root !== null && typeof root === 'object' ? (Array.isArray(root) ? [...(root as unknown[])] : { ...(root as object) }) : typeof head === 'number' ? [] : {};
+    root !== null && typeof root === 'object' ? (Array.isArray(root) ? [...(root as unknown[])] : { ...root }) : typeof head === 'number' ? [] : {};
   const child = setPath((base as Record<string | number, unknown>)[head], rest, value);
   if (child === undefined && rest.length === 0) delete (base as Record<string | number, unknown>)[head];
   else (base as Record<string | number, unknown>)[head] = child;
