@@ -1,7 +1,7 @@
 /**
  * A Node-RED context store on Redis (docs/state.md#the-redis-context-store), named in settings.js:
  *
- *   contextStorage: { shared: { module: require('node-red-contrib-network-flows/redis-context-store'),
+ *   contextStorage: { shared: { module: require('node-red-contrib-network-flows/dist/nodes/lib/state').redisContextStore,
  *                               config: { url: 'redis://127.0.0.1:6379', prefix: 'nodered' } } }
  *
  * Node-RED calls the exported function with `config` and then `open()`; `get`, `set`, `keys`,
