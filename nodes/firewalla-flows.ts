@@ -5,7 +5,7 @@
  * it, so a core join in automatic mode rebuilds one array of records).
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
-import { BadInputError, FlowError } from './lib/errors';
+import { BadInputError, FlowError, NetworkError } from './lib/errors';
 import type { NetworkFlowsMeta } from './lib/network-flow';
 import {
   applyOverrides,
@@ -14,14 +14,18 @@ import {
   deliverFlows,
   type FirewallaClient,
   type FlowsOptions,
+  readPollState,
   type PollState,
 } from './lib/vendors/firewalla';
 import { texts } from './node-support/texts';
 import { clientLookup, FIREWALLA_CONFIG } from './node-support/config-node';
 import { registerValidation } from './node-support/validation';
-import { handleEndpoint, reportInvalid, requestOverrides, showSetup } from './node-support/endpoint';
+import { checkSharedPolling, handleEndpoint, reportInvalid, requestOverrides, sharedPolling, showSetup } from './node-support/endpoint';
+import { storedValue } from './node-support/persisted-state';
 
 const T = 'firewalla-flows';
+/** Context key of the "since last poll" state when the node names a store (docs/state.md#what-is-kept-where). */
+const POLL_STATE_KEY = 'pollState';
 
 interface FlowsDef extends NodeDef {
   server?: string;
@@ -33,6 +37,8 @@ interface FlowsDef extends NodeDef {
   pagination?: string;
   maxPages?: string | number;
   sinceLastPoll?: boolean | string;
+  store?: string;
+  lease?: string | number;
 }
 
 type Msg = NodeMessage & Record<string, unknown>;
@@ -44,23 +50,38 @@ export = function (RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     const node = this;
     const server = clientLookup<FirewallaClient>(RED, def.server, FIREWALLA_CONFIG);
-    const poll: PollState = {};
+    let poll: PollState = {};
 
     let setupError: FlowError | undefined;
     let defaults: FlowsOptions | undefined;
+    let polling: ReturnType<typeof sharedPolling> = {};
     try {
       if (server.missing) throw server.missing;
       defaults = parseNodeOptions(def as unknown as Record<string, unknown>);
+      polling = sharedPolling(RED, node, def, t);
     } catch (err) {
       setupError = err instanceof FlowError ? err : new BadInputError('config', String(err));
     }
     showSetup(node, setupError, t);
+    // With a store named, the poll state is read before each poll (another instance, or this one
+    // before a restart, may have moved it on) and written after it.
+    const stored = polling.store === undefined ? undefined : storedValue(node, POLL_STATE_KEY, polling.store);
 
     handleEndpoint(node, {
       async run(ctx) {
         if (setupError) throw setupError;
         const client = server.client();
         const opts = applyOverrides(defaults!, requestOverrides(ctx.msg));
+        if (stored) {
+          const value = await stored.load().catch((err: unknown) => {
+            throw new NetworkError(t('errors.stateLoad', { message: (err as Error).message }), { cause: err });
+          });
+          if (value !== undefined) {
+            const saved = readPollState(value);
+            if (saved) poll = saved;
+            else node.warn(t('warn.stateIgnored'));
+          }
+        }
         const { query, windowEnd } = effectiveQuery(opts, poll, client.http.clock.now());
         const q = { query, groupBy: opts.groupBy, sortBy: opts.sortBy, limit: opts.limit, cursor: opts.cursor };
         const onWait = (ms: number): void => ctx.progress(t('status.waiting', { seconds: Math.ceil(ms / 1000) }));
@@ -75,10 +96,16 @@ export = function (RED: NodeAPI): void {
           query,
           ...extra,
         });
+        let saving: Promise<void> | undefined;
         const remember = (nextCursor: string | null): void => {
           if (windowEnd !== undefined) poll.lastEnd = windowEnd;
           poll.lastQuery = query;
           poll.lastNextCursor = nextCursor;
+          if (stored) {
+            saving = stored.save({ ...poll }).catch((err: unknown) => {
+              node.warn(t('errors.stateSave', { message: (err as Error).message }));
+            });
+          }
         };
         const msg = ctx.msg as Msg;
         // stream: one message per page, msg.parts as core split sets it (stacked over any
@@ -121,9 +148,10 @@ export = function (RED: NodeAPI): void {
           if (stream && d.last) remember(d.nextCursor);
           more = d.more;
         }
+        await saving;
         return status(sent, invalidCount, more);
       },
-    }, t);
+    }, t, polling.shared);
 
     function status(count: number, invalid: number, more: boolean): string {
       const base = invalid
@@ -137,5 +165,8 @@ export = function (RED: NodeAPI): void {
   RED.nodes.registerType(T, FirewallaFlows);
 
   // The editor checks every property (the query with the same parser) as it is typed.
-  registerValidation(RED, T, (props) => parseNodeOptions(props));
+  registerValidation(RED, T, (props) => {
+    parseNodeOptions(props);
+    checkSharedPolling(props);
+  });
 };

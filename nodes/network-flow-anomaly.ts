@@ -3,14 +3,17 @@
  * Records in (`msg.payload`: one record or an array), one message per alert on output 1 and,
  * with `resolve`, one per resolve on output 2. The engine lives in the node, so its baselines
  * survive a deploy that does not touch this node; with `persist` they are also saved to the
- * node's context (default store) on close and every minute, and restored before the first
- * message is handled.
+ * node's context (in the store the user names, else the default one) on close and every minute,
+ * and restored before the first message is handled. A shared (Redis) store also makes every alert
+ * go out once across instances (docs/state.md#alerting-once-across-instances).
  */
+import { createHash } from 'node:crypto';
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import {
   AnomalyEngine, estimateMemory, formatBytes, migrateAnomalyConfig, parseOptions, type AnomalyEvent, type AnomalyOptionsInput,
 } from './lib/anomaly';
 import { BadInputError, FlowError } from './lib/errors';
+import { coordination, parseStoreName } from './node-support/coordination';
 import { persistedState } from './node-support/persisted-state';
 import { texts } from './node-support/texts';
 import { fail, reportError } from './node-support/report';
@@ -34,6 +37,7 @@ interface AnomalyNodeDef extends NodeDef {
   persist?: boolean | string;
   dedup?: boolean | string;
   backfill?: string;
+  store?: string;
 }
 
 type Send = (msg: NodeMessage | Array<NodeMessage | NodeMessage[] | null>) => void;
@@ -53,8 +57,16 @@ function engineInput(saved: Record<string, unknown>): AnomalyOptionsInput {
   };
 }
 const STATE_KEY = 'anomalyState';
+/** How long an alert's claim is kept in a shared store: long enough for every instance to see the same window. */
+const CLAIM_MIN_MS = 3_600_000;
+const CLAIM_WINDOWS = 4;
 const PERSIST_EVERY_MS = 60_000;
 const STATUS_EVERY_MS = 1_000;
+
+/** The same alert in every instance: its type, key and window end (hashed: keys may be long). */
+function eventId(ev: AnomalyEvent): string {
+  return createHash('sha1').update(`${ev.type}\u0000${ev.payload.key}\u0000${ev.payload.window.end}`).digest('hex');
+}
 
 export = function register(RED: NodeAPI): void {
   const t = texts(RED, T);
@@ -65,7 +77,9 @@ export = function register(RED: NodeAPI): void {
 
     let engine: AnomalyEngine | undefined;
     let configError: FlowError | undefined;
+    let store: string | undefined;
     try {
+      store = parseStoreName(config.store);
       // Flows saved by older versions use older property names (`k` for `band`).
       engine = new AnomalyEngine(engineInput(config as unknown as Record<string, unknown>));
       const memory = estimateMemory(engine.options);
@@ -76,6 +90,31 @@ export = function register(RED: NodeAPI): void {
       node.status({ fill: 'red', shape: 'ring', text: t('status.config', { field: configError.field ?? '' }) });
     }
     const withResolves = engine?.options.resolve === true;
+    // With a shared store, each alert and resolve goes out from the first instance that claims it
+    // (docs/state.md#alerting-once-across-instances); without one, at once as always.
+    const coord = coordination(RED, store, { onError: (message) => node.warn(t('errors.claim', { message })) });
+    const claimMs = Math.max(CLAIM_MIN_MS, CLAIM_WINDOWS * (engine?.options.window ?? 0) * 1000);
+    let emitting: Promise<void> = Promise.resolve();
+
+    function emit(events: AnomalyEvent[], send: Send, done: Done): void {
+      const out = (list: AnomalyEvent[]): void => {
+        if (closed || list.length === 0) return;
+        const alerts: NodeMessage[] = [];
+        const resolves: NodeMessage[] = [];
+        for (const ev of list) (ev.type === 'alert' ? alerts : resolves).push({ topic: ev.topic, payload: ev.payload });
+        send(withResolves ? [alerts, resolves] : [alerts]);
+      };
+      if (!coord.shared || events.length === 0) {
+        out(events);
+        return done();
+      }
+      // Claims are asked in parallel; messages still leave in arrival order.
+      const claims = Promise.all(events.map((ev) => coord.claim(`alert:${node.id}:${eventId(ev)}`, claimMs)));
+      emitting = emitting.then(() => claims).then((won) => {
+        out(events.filter((_ev, i) => won[i]));
+        done();
+      });
+    }
 
     let closed = false;
     let statusTimer: NodeJS.Timeout | undefined;
@@ -103,7 +142,7 @@ export = function register(RED: NodeAPI): void {
     }
 
     const state = persistedState({
-      node, enabled: persist, key: STATE_KEY, engine, everyMs: PERSIST_EVERY_MS,
+      node, enabled: persist, key: STATE_KEY, store, engine, everyMs: PERSIST_EVERY_MS,
       text: (key, vars) => t(key, vars),
       onRestored: showStatus,
     });
@@ -135,14 +174,8 @@ export = function register(RED: NodeAPI): void {
         return fail(node, msg, done, new BadInputError('payload', 'expected a NetworkFlow record or an array of records'));
       }
       if (msg.flush === true) events.push(...engine.flush());
-      if (events.length > 0) {
-        const alerts: NodeMessage[] = [];
-        const resolves: NodeMessage[] = [];
-        for (const ev of events) (ev.type === 'alert' ? alerts : resolves).push({ topic: ev.topic, payload: ev.payload });
-        send(withResolves ? [alerts, resolves] : [alerts]);
-      }
       updateStatus();
-      done();
+      emit(events, send, done);
     }
 
     node.on('input', (msg: NodeMessageInFlow, send: Send, done: Done) => {
@@ -154,14 +187,17 @@ export = function register(RED: NodeAPI): void {
       closed = true;
       if (statusTimer) clearTimeout(statusTimer);
       statusTimer = undefined;
-      state.close(removed, done);
+      state.close(removed, () => void emitting.then(() => coord.close()).then(done));
     });
 
     if (engine) showStatus();
   }
 
   RED.nodes.registerType(T, AnomalyNode);
-  registerValidation(RED, T, (props) => parseOptions(engineInput(props)), { key: 'src.ip', metric: 'count', window: 300 });
+  registerValidation(RED, T, (props) => {
+    parseOptions(engineInput(props));
+    parseStoreName(props.store);
+  }, { key: 'src.ip', metric: 'count', window: 300 });
 
   // The dialog shows the worst-case memory of its settings as the user types; the rule lives in
   // nodes/lib/anomaly/memory.ts only.

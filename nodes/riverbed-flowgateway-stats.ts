@@ -11,10 +11,12 @@ import { failureStatus } from './node-support/report';
 import { texts } from './node-support/texts';
 import { clientLookup, FLOWGATEWAY_CONFIG } from './node-support/config-node';
 import { registerValidation } from './node-support/validation';
-import { handleEndpoint, reportInvalid, requestOverrides, showSetup } from './node-support/endpoint';
+import { checkSharedPolling, handleEndpoint, reportInvalid, requestOverrides, sharedPolling, showSetup } from './node-support/endpoint';
 
 interface StatsDef extends NodeDef, StatsProps {
   server?: string;
+  store?: string;
+  lease?: string | number;
 }
 
 const TYPE = 'riverbed-flowgateway-stats';
@@ -36,7 +38,13 @@ export = function (RED: NodeAPI): void {
       sourceIp: def.sourceIp,
     };
 
-    const setupError: FlowError | undefined = server.missing;
+    let setupError: FlowError | undefined = server.missing;
+    let polling: ReturnType<typeof sharedPolling> = {};
+    try {
+      polling = sharedPolling(RED, node, def, t);
+    } catch (err) {
+      setupError ??= err as FlowError;
+    }
     showSetup(node, setupError, t);
     if (!setupError) {
       // The node's own values are checked at deploy; a message may still override a bad one.
@@ -74,12 +82,15 @@ export = function (RED: NodeAPI): void {
           ? t('status.someInvalid', { count: r.records.length, invalid: r.invalid.length })
           : t('status.ok', { count: r.records.length, template: built.template });
       },
-    }, t);
+    }, t, polling.shared);
   }
 
   RED.nodes.registerType(TYPE, FlowGatewayStats);
   // Stand-ins let the check go past a missing start or end time to the other fields.
-  registerValidation(RED, TYPE, (props) => buildStatsRequest(props as StatsProps), {
+  registerValidation(RED, TYPE, (props) => {
+    buildStatsRequest(props as StatsProps);
+    checkSharedPolling(props);
+  }, {
     startTime: '2000-01-01T00:00:00Z',
     endTime: '2100-01-01T00:00:00Z',
     statsType: 'flows_per_minute',

@@ -292,6 +292,8 @@
       row('fa-list-ol', p + 'maxStats', type + '.label.maxStats',
         '<select id="' + p + 'maxStats" style="width: 70%;"><option value="" data-i18n="' + type + '.maxStats.default"></option>' +
         '<option value="50">50</option><option value="100">100</option><option value="1000">1000</option></select>'),
+      row('fa-database', p + 'store', type + '.label.store', '<input type="text" id="' + p + 'store" style="width: 70%;" data-i18n="[placeholder]' + type + '.placeholder.store">'),
+      row('fa-clock-o', p + 'lease', type + '.label.lease', '<input type="text" id="' + p + 'lease" style="width: 100px;" data-i18n="[placeholder]' + type + '.placeholder.lease">'),
       row('fa-tag', p + 'name', type + '.label.name', '<input type="text" id="' + p + 'name" data-i18n="[placeholder]' + type + '.label.name">')
     ].join('\n'));
   }

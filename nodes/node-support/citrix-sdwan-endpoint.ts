@@ -10,12 +10,14 @@ import { parseSdwanQuery, type SdwanClient, type SdwanEndpoint } from '../lib/ve
 import { texts } from './texts';
 import { clientLookup, SDWAN_CONFIG } from './config-node';
 import { registerValidation } from './validation';
-import { handleEndpoint, reportInvalid, requestOverrides, showSetup } from './endpoint';
+import { checkSharedPolling, handleEndpoint, reportInvalid, requestOverrides, sharedPolling, showSetup } from './endpoint';
 
 interface SdwanEndpointDef extends NodeDef {
   server?: string;
   filter?: string;
   maxStats?: string | number;
+  store?: string;
+  lease?: string | number;
 }
 
 export function registerSdwanEndpoint(RED: NodeAPI, type: 'citrix-sdwan-flows' | 'citrix-sdwan-ilbflows', resource: SdwanEndpoint): void {
@@ -28,9 +30,11 @@ export function registerSdwanEndpoint(RED: NodeAPI, type: 'citrix-sdwan-flows' |
 
     let setupError: FlowError | undefined;
     let defaults: ReturnType<typeof parseSdwanQuery> | undefined;
+    let polling: ReturnType<typeof sharedPolling> = {};
     try {
       if (server.missing) throw server.missing;
       defaults = parseSdwanQuery({ filter: def.filter, maxStats: def.maxStats });
+      polling = sharedPolling(RED, node, def, t);
     } catch (err) {
       setupError = err as FlowError;
     }
@@ -64,9 +68,12 @@ export function registerSdwanEndpoint(RED: NodeAPI, type: 'citrix-sdwan-flows' |
           ? t('status.someInvalid', { count: r.records.length, invalid: r.invalid.length })
           : t('status.ok', { count: r.records.length });
       },
-    }, t);
+    }, t, polling.shared);
   }
 
   RED.nodes.registerType(type, SdwanEndpointNode);
-  registerValidation(RED, type, (props) => parseSdwanQuery({ filter: props.filter, maxStats: props.maxStats }));
+  registerValidation(RED, type, (props) => {
+    parseSdwanQuery({ filter: props.filter, maxStats: props.maxStats });
+    checkSharedPolling(props);
+  });
 }

@@ -3,11 +3,12 @@
  * show progress in the status, send results, hand failures to `done(err)` (so a Catch node sees
  * them with their code), and on close cancel what is in flight and send nothing afterwards.
  */
-import type { Node, NodeMessage, NodeMessageInFlow } from 'node-red';
+import type { Node, NodeAPI, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { systemClock, type Clock } from '../lib/clock';
 import { FlowError, NetworkError, oneLine } from '../lib/errors';
 import { CLOSE_BUDGET_MS, settleWithin } from '../lib/http/deadline';
 import { checkRequestSizes } from '../lib/validate';
+import { coordination, parseLeaseSeconds, parseStoreName, type Coordination } from './coordination';
 import { clockTime, errorLine, failureStatus, reportError } from './report';
 import type { Texts } from './texts';
 
@@ -29,14 +30,49 @@ export interface EndpointHandlers {
   close?(): Promise<void> | void;
 }
 
+/**
+ * Polls of a node shared by several Node-RED instances (docs/state.md#polling-once-across-instances):
+ * a message is handled only by the instance holding the lease `key`; the others show `standby`.
+ */
+export interface SharedPolling {
+  coordination: Coordination;
+  key: string;
+  ttlMs: number;
+  /** Status text of an instance that left a poll to the lease holder. */
+  standby: () => string;
+}
+
+/**
+ * The `store` and `lease` properties of an endpoint node: the store its state lives in (none:
+ * memory, as before) and, when that store is shared, the lease its polls take. Throws
+ * BadInputError naming the property.
+ */
+export function sharedPolling(RED: NodeAPI, node: Node, def: { store?: unknown; lease?: unknown }, t: Texts): { store?: string; shared?: SharedPolling } {
+  const store = parseStoreName(def.store);
+  const ttlMs = parseLeaseSeconds(def.lease) * 1000;
+  if (store === undefined) return {};
+  const coord = coordination(RED, store, { onError: (message) => node.debug(message) });
+  return {
+    store,
+    shared: { coordination: coord, key: `poll:${node.id}`, ttlMs, standby: () => t('status.standby') },
+  };
+}
+
+/** The editor's check of `store` and `lease`, as `sharedPolling` reads them at deploy. */
+export function checkSharedPolling(props: { store?: unknown; lease?: unknown }): void {
+  parseStoreName(props.store);
+  parseLeaseSeconds(props.lease);
+}
+
 type SendFn = (msg: NodeMessage | NodeMessage[]) => void;
 type DoneFn = (err?: Error) => void;
 
 /**
  * Wires input/close of an endpoint node. `node` must already be created; `t` is its catalogue
- * (`status.requesting`, `failure.<CODE>`); `clock` dates the statuses.
+ * (`status.requesting`, `failure.<CODE>`); `shared` leaves a poll to the lease holder when the
+ * node's store is shared; `clock` dates the statuses.
  */
-export function handleEndpoint(node: Node, handlers: EndpointHandlers, t: Texts, clock: Clock = systemClock): void {
+export function handleEndpoint(node: Node, handlers: EndpointHandlers, t: Texts, shared?: SharedPolling, clock: Clock = systemClock): void {
   const inFlight = new Set<AbortController>();
   let closed = false;
 
@@ -56,9 +92,16 @@ export function handleEndpoint(node: Node, handlers: EndpointHandlers, t: Texts,
         if (!closed) node.status({ fill: 'blue', shape: 'ring', text });
       },
     };
-    handlers
-      .run(ctx)
+    // Without a shared store the cycle starts at once, as it always did.
+    const work = shared?.coordination.shared
+      ? shared.coordination.acquire(shared.key, shared.ttlMs).then((leader) => (leader && !closed ? handlers.run(ctx) : STANDBY))
+      : handlers.run(ctx);
+    work
       .then((text) => {
+        if (text === STANDBY) {
+          if (!closed) node.status({ fill: 'grey', shape: 'ring', text: `${shared!.standby()} · ${clockTime(clock.now(), true)}` });
+          return done();
+        }
         if (closed) return;
         node.status({ fill: 'green', shape: 'dot', text: `${text} · ${clockTime(clock.now(), true)}` });
         done();
@@ -83,9 +126,12 @@ export function handleEndpoint(node: Node, handlers: EndpointHandlers, t: Texts,
     for (const c of inFlight) c.abort();
     inFlight.clear();
     node.status({});
-    void settleWithin(Promise.resolve().then(() => handlers.close?.()), CLOSE_BUDGET_MS).then(() => closeDone());
+    // Releasing the lease lets another instance take the polls over at once.
+    void settleWithin(Promise.all([Promise.resolve().then(() => handlers.close?.()), shared?.coordination.close()]), CLOSE_BUDGET_MS).then(() => closeDone());
   });
 }
+
+const STANDBY = '\u0000standby';
 
 /**
  * Values from `msg.request` override the node's own, same names (docs/design.md#request-overrides). Each is size-checked before

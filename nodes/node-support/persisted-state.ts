@@ -49,7 +49,9 @@ interface StoreContext {
 export function persistedState(o: PersistedStateOptions): PersistedState {
   const { node, enabled, key, store, engine, text } = o;
   const context = (): StoreContext => node.context();
-  let savedRecords = -1;
+  // An engine that has counted nothing is never saved: a standby instance sharing the store
+  // (docs/state.md#alerting-once-across-instances) must not overwrite the active one's state.
+  let savedRecords = 0;
   let loaded = !enabled;
   let restored: Promise<void> | undefined = enabled ? undefined : Promise.resolve();
 
@@ -108,5 +110,27 @@ export function persistedState(o: PersistedStateOptions): PersistedState {
       // Wait for a pending restore, so an early close cannot overwrite the saved state with less.
       void (restored ?? Promise.resolve()).then(() => save(done));
     },
+  };
+}
+
+/** One value in the node's context, in the store the user named (undefined: the default one). */
+export interface StoredValue {
+  load(): Promise<unknown>;
+  save(value: unknown): Promise<void>;
+}
+
+export function storedValue(node: Node, key: string, store?: string): StoredValue {
+  const context = (): StoreContext => node.context();
+  return {
+    load: () => new Promise((resolve, reject) => {
+      const read = (err: Error | null | undefined, value: unknown): void => (err ? reject(err) : resolve(value));
+      if (store === undefined) context().get(key, read);
+      else context().get(key, store, read);
+    }),
+    save: (value) => new Promise((resolve, reject) => {
+      const written = (err?: Error): void => (err ? reject(err) : resolve());
+      if (store === undefined) context().set(key, value, written);
+      else context().set(key, value, store, written);
+    }),
   };
 }

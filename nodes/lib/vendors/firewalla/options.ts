@@ -96,6 +96,19 @@ export interface PollState {
   lastNextCursor?: string | null;
 }
 
+/** A PollState read back from a context store (docs/state.md#what-is-kept-where); unknown fields dropped. */
+export const pollStateSchema = z.object({
+  lastEnd: z.number().int().nonnegative().optional(),
+  lastQuery: z.string().max(100_000).optional(),
+  lastNextCursor: z.string().max(100_000).nullable().optional(),
+});
+
+/** The stored state, or undefined when it is not one (then the node starts afresh). */
+export function readPollState(value: unknown): PollState | undefined {
+  const r = pollStateSchema.safeParse(value);
+  return r.success ? r.data : undefined;
+}
+
 /**
  * The query to send, and the window end to remember when the request succeeds. `blocked` adds
  * `status:blocked` unless the query already asks for it. "Since last poll" ANDs `ts:<last>-<now>`;
