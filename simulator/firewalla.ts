@@ -20,6 +20,7 @@ import { globParts, matchGlobParts } from '../nodes/lib/filter/glob';
 import { QUALIFIERS, QuerySyntaxError, parseQuery, type QueryTerm, type QueryValue } from '../nodes/lib/vendors/firewalla/query';
 import { DEMO_CREDENTIALS, registerVendor, sendJson, type SimContext, type SimRequest, type Simulator, type SimulatorOptions, type VendorModule } from './server';
 import type { SimFlow } from './traffic';
+import { BoxCatalog, type SimBox } from './firewalla-boxes';
 
 export interface FirewallaSimOptions extends SimulatorOptions {
   /** Requests per token per window. Default 100 (about what the live service allows). */
@@ -32,6 +33,8 @@ export interface FirewallaSimOptions extends SimulatorOptions {
   firewallaForbiddenToken?: string;
   /** How far back flows are kept. Default 30 days. */
   firewallaRetentionDays?: number;
+  /** Boxes of this MSP (`GET /v2/boxes`); each flow belongs to one. Default 2. */
+  firewallaBoxes?: number;
 }
 
 export const FIREWALLA_FORBIDDEN_TOKEN = 'fw-demo-forbidden-token-9876543210';
@@ -52,6 +55,8 @@ export interface FirewallaSimState {
   resetBudgets(): void;
   /** Renders the records a query would return for a window (all pages), for tests to recompute answers. */
   render(f: SimFlow): Record<string, unknown>;
+  /** The boxes of this MSP; `boxes.setOnline(gid, false)` takes one offline (no flows). */
+  boxes: BoxCatalog;
 }
 
 const STATES = new WeakMap<SimulatorOptions, FirewallaSimState>();
@@ -63,13 +68,14 @@ export function firewallaSim(sim: Simulator): FirewallaSimState {
   return s;
 }
 
-/** Two boxes: the Gold Plus covers the Home Office and Guest networks, the Purple SE the branch. */
-const BOXES = {
-  main: { id: '00000000-1234-1234-aaaa-000000000000', name: 'Gold Plus', groupId: '1' },
-  branch: { id: '00000000-5678-5678-bbbb-111111111111', name: 'Purple SE', groupId: '2' },
-};
-function boxOf(f: SimFlow): { id: string; name: string; groupId: string } {
-  return f.device.network.name === 'Branch LAN' ? BOXES.branch : BOXES.main;
+/**
+ * The boxes (simulator/firewalla-boxes.ts). Requests are answered synchronously, so the module-level
+ * catalog is set to the serving simulator's own at the start of each one.
+ */
+const DEFAULT_CATALOG = new BoxCatalog(2);
+let catalog = DEFAULT_CATALOG;
+function boxOf(f: SimFlow): SimBox {
+  return catalog.boxOf(f);
 }
 
 const PROTO: Record<number, string> = { 6: 'tcp', 17: 'udp', 1: 'icmp' };
@@ -183,6 +189,8 @@ function compile(terms: QueryTerm[]): (f: SimFlow) => boolean {
   });
   // Without a status term the service lists allowed flows; blocked ones need status:blocked.
   if (!terms.some((t) => t.qualifier === 'status')) preds.push((f) => !f.blocked);
+  // An offline box reports nothing.
+  preds.push((f) => boxOf(f).online);
   return (f) => {
     for (const p of preds) if (!p(f)) return false;
     return true;
@@ -292,6 +300,7 @@ registerVendor('firewalla', (ctx: SimContext, options: SimulatorOptions): Vendor
   const forbidden = opts.firewallaForbiddenToken ?? FIREWALLA_FORBIDDEN_TOKEN;
   const retentionMs = (opts.firewallaRetentionDays ?? 30) * 86_400_000;
   const budgets = new Map<string, { start: number; used: number }>();
+  const boxes = new BoxCatalog(opts.firewallaBoxes ?? 2);
   const state: FirewallaSimState = {
     repeatCursor: false,
     echoToken: false,
@@ -300,7 +309,15 @@ registerVendor('firewalla', (ctx: SimContext, options: SimulatorOptions): Vendor
     served: 0,
     rateLimited: 0,
     resetBudgets: () => budgets.clear(),
-    render: renderFlow,
+    render: (f) => {
+      catalog = boxes;
+      try {
+        return renderFlow(f);
+      } finally {
+        catalog = DEFAULT_CATALOG;
+      }
+    },
+    boxes,
   };
   STATES.set(options, state);
 
@@ -346,6 +363,12 @@ registerVendor('firewalla', (ctx: SimContext, options: SimulatorOptions): Vendor
         error(res, 403, 'Forbidden', 'This token is not allowed to read flows of this MSP', 'FORBIDDEN', rateHeaders());
         return true;
       }
+      if ((req.path === '/v2/boxes' || req.path === '/v2/boxes/') && req.method === 'GET') {
+        const group = req.query.get('group');
+        const list = boxes.boxes.filter((x) => !group || x.groupId === group).map((x) => boxes.render(x, now));
+        sendJson(res, 200, list, rateHeaders());
+        return true;
+      }
       if (req.path !== '/v2/flows' && req.path !== '/v2/flows/') {
         error(res, 404, 'Not Found', `no such resource: ${req.method} ${req.path}`, 'NOT_FOUND', rateHeaders());
         return true;
@@ -354,12 +377,15 @@ registerVendor('firewalla', (ctx: SimContext, options: SimulatorOptions): Vendor
         error(res, 405, 'Method Not Allowed', `${req.method} is not allowed on /v2/flows`, 'METHOD_NOT_ALLOWED', rateHeaders());
         return true;
       }
+      catalog = boxes;
       try {
         const body = flows(req, ctx.now());
         sendJson(res, 200, body, rateHeaders());
       } catch (err) {
         if (!(err instanceof BadRequest)) throw err;
         error(res, 400, 'Bad Request', err.message, 'BAD_REQUEST', rateHeaders());
+      } finally {
+        catalog = DEFAULT_CATALOG;
       }
       return true;
     },

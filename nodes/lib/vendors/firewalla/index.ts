@@ -3,3 +3,4 @@ export * from './client';
 export * from './schemas';
 export * from './query';
 export * from './options';
+export * from './fleet';
