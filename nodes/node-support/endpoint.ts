@@ -14,7 +14,7 @@ export interface EndpointContext {
   /** The incoming message (send results as copies or modifications of it). */
   msg: NodeMessageInFlow;
   /** Sends unless the node has closed since; returns false when it dropped the message. */
-  send(msg: NodeMessage | NodeMessage[]): boolean;
+  send(msg: NodeMessage | Array<NodeMessage | null>): boolean;
   /** Shows progress, e.g. "page 3". */
   progress(text: string): void;
 }
@@ -26,7 +26,7 @@ export interface EndpointHandlers {
   close?(): Promise<void> | void;
 }
 
-type SendFn = (msg: NodeMessage | NodeMessage[]) => void;
+type SendFn = (msg: NodeMessage | Array<NodeMessage | null>) => void;
 type DoneFn = (err?: Error) => void;
 
 /** Wires input/close of an endpoint node. `node` must already be created. */

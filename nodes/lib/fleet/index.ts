@@ -4,3 +4,4 @@ export * from './cycle';
 export * from './health';
 export * from './sites';
 export * from './site-poller';
+export * from './sessions';

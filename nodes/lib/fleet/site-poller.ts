@@ -65,7 +65,8 @@ export class SitePoller {
     return this.running;
   }
 
-  async cycle(signal?: AbortSignal): Promise<CycleReport> {
+  /** One cycle; `handlers` replace the constructor's onResult / onEvent for this cycle. */
+  async cycle(signal?: AbortSignal, handlers: Pick<SitePollerOptions, 'onResult' | 'onEvent'> = this.opts): Promise<CycleReport> {
     const startedAt = this.clock.now();
     if (this.running || this.closed) return { ran: false, sites: this.sites.length, ok: 0, failed: 0, records: 0, startedAt, durationMs: 0 };
     this.running = true;
@@ -81,14 +82,14 @@ export class SitePoller {
             if (sig?.aborted || this.closed) return;
             records += result.records.length;
             const at = this.clock.now();
-            this.opts.onResult?.(site, result, at);
+            handlers.onResult?.(site, result, at);
             const ev = this.health.success(site.name, result.records.length, at);
-            if (ev) this.opts.onEvent?.(ev);
+            if (ev) handlers.onEvent?.(ev);
           } catch (err) {
             if (sig?.aborted || this.closed) throw err;
             const code = err instanceof FlowError ? err.code : 'NETWORK';
             const ev = this.health.failure(site.name, code, err instanceof Error ? err.message : String(err), this.clock.now());
-            if (ev) this.opts.onEvent?.(ev);
+            if (ev) handlers.onEvent?.(ev);
             throw err;
           } finally {
             await session?.releaseIdle?.().catch(() => undefined);

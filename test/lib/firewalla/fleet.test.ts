@@ -1,5 +1,6 @@
 import 'should';
-import { BoxWalker, FirewallaClient, FLOWS_DEFAULTS, boxScopeTerms, parseQuery, type BoxResult, type FirewallaBox, type HealthEvent } from '../../../nodes/lib/vendors/firewalla';
+import { BoxWalker, FirewallaClient, FLOWS_DEFAULTS, boxScopeTerms, parseQuery, type BoxResult, type FirewallaBox } from '../../../nodes/lib/vendors/firewalla';
+import type { HealthEvent } from '../../../nodes/lib/fleet';
 import { DEMO_CREDENTIALS, startSimulator, type Simulator } from '../../../simulator/server';
 import { firewallaSim, type FirewallaSimOptions } from '../../../simulator/firewalla';
 import { fakeClock, type FakeClock } from '../../support/clock';
@@ -85,7 +86,7 @@ describe('lib/vendors/firewalla: boxes and the box walk (against the simulator)'
 
   it('150 boxes on a budget of 100 requests per 5 minutes: one walk, no 429, the budget spent evenly', async function () {
     this.timeout(60_000);
-    const big = await startSimulator({ ...opts, firewallaBoxes: 150, flowsPerMinute: 60 });
+    const big = await startSimulator({ ...opts, firewallaBoxes: 150, flowsPerMinute: 60 } as FirewallaSimOptions);
     const c = new FirewallaClient({ host: big.url, token: DEMO_CREDENTIALS.firewallaToken, timeoutMs: 3000, clock });
     try {
       const w = new BoxWalker(c, { boxes: [], flows: { ...FLOWS_DEFAULTS, limit: 500, maxPages: 1 }, concurrency: 4 });
