@@ -8,7 +8,10 @@ import type { NodeAPI, NodeDef } from 'node-red';
 import { z } from 'zod';
 import { BadInputError, FlowError } from './lib/errors';
 import { CLOSE_BUDGET_MS, settleWithin } from './lib/http/deadline';
-import { FLEET_VENDORS, openSiteClient, parseSites, type SiteAccount, type SiteClient } from './lib/fleet';
+import { FLEET_VENDORS, openSiteClient, parseSites, runCycle, type SiteAccount, type SiteClient } from './lib/fleet';
+
+/** Sessions logged out at once when the list closes. */
+const CLOSE_CONCURRENCY = 10;
 import { apiVersionSchema } from './lib/vendors/citrix-sdwan';
 import { AUTH_METHODS } from './lib/vendors/riverbed-flowgateway';
 import { parseInput } from './lib/validate';
@@ -70,7 +73,9 @@ export = function (RED: NodeAPI): void {
       node.siteList = undefined;
       const all = [...clients.values()];
       clients.clear();
-      void settleWithin(Promise.all(all.map((c) => c.client.close().catch(() => undefined))), CLOSE_BUDGET_MS).then(() => done());
+      // Logged out a few at a time: 500 logouts at once would open 500 sockets (docs/fleets.md#connections).
+      const closing = runCycle(all, (c) => c.client.close().catch(() => undefined), { concurrency: CLOSE_CONCURRENCY, jitterMs: 0 });
+      void settleWithin(closing, CLOSE_BUDGET_MS).then(() => done());
     });
   }
 

@@ -53,10 +53,10 @@ describe('nodes: network-flow-sites-config, network-flow-site-poller (a fleet of
   async function cycle(poll: Node, arrived: () => boolean): Promise<string> {
     const statuses: string[] = [];
     const listener = (call: { args: Array<{ text?: string }> }): void => void statuses.push(call.args[0]?.text ?? '');
-    poll.on('call:status', listener);
+    (poll as unknown as NodeJS.EventEmitter).on('call:status', listener);
     poll.receive({ payload: 'tick' } as NodeMessage);
     await until(() => statuses.some((s) => / sites ok/.test(s)), 60_000);
-    poll.removeListener('call:status', listener);
+    (poll as unknown as NodeJS.EventEmitter).removeListener('call:status', listener);
     await until(arrived, 10_000);
     return statuses.find((s) => / sites ok/.test(s))!;
   }
@@ -79,7 +79,7 @@ describe('nodes: network-flow-sites-config, network-flow-site-poller (a fleet of
         const meta = m.networkFlows as Record<string, unknown>;
         meta.should.containEql({ vendor: 'citrix-sdwan', endpoint: 'flows', site: m.site, host: new URL(fleet.url(i)).host });
         (m.payload as unknown[]).length.should.be.above(0);
-        meta.count.should.equal((m.payload as unknown[]).length);
+        (meta.count as number).should.equal((m.payload as unknown[]).length);
       }
     };
 
