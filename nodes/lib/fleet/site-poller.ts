@@ -31,6 +31,12 @@ export interface SitePollerOptions extends Omit<CycleOptions, 'signal' | 'clock'
   clock?: Clock;
   onResult?(site: Site, result: SitePollResult, at: number): void;
   onEvent?(event: HealthEvent): void;
+  /**
+   * Asked once per site per cycle before it is polled (docs/fleets.md#several-node-red-instances):
+   * false skips the site this cycle (another instance holds it); its health is left as it is.
+   * Default: every site is polled.
+   */
+  mayPoll?(site: Site, signal: AbortSignal | undefined): Promise<boolean>;
 }
 
 export interface CycleReport {
@@ -40,6 +46,8 @@ export interface CycleReport {
   ok: number;
   failed: number;
   records: number;
+  /** Sites another instance held (`mayPoll` said no). */
+  skipped: number;
   startedAt: number;
   durationMs: number;
 }
@@ -68,15 +76,20 @@ export class SitePoller {
   /** One cycle; `handlers` replace the constructor's onResult / onEvent for this cycle. */
   async cycle(signal?: AbortSignal, handlers: Pick<SitePollerOptions, 'onResult' | 'onEvent'> = this.opts): Promise<CycleReport> {
     const startedAt = this.clock.now();
-    if (this.running || this.closed) return { ran: false, sites: this.sites.length, ok: 0, failed: 0, records: 0, startedAt, durationMs: 0 };
+    if (this.running || this.closed) return { ran: false, sites: this.sites.length, ok: 0, failed: 0, skipped: 0, records: 0, startedAt, durationMs: 0 };
     this.running = true;
     let records = 0;
+    let skipped = 0;
     try {
       const outcomes = await runCycle(
         this.sites,
         async (site, sig) => {
           let session: SiteSession | undefined;
           try {
+            if (this.opts.mayPoll && !(await this.opts.mayPoll(site, sig))) {
+              skipped++;
+              return;
+            }
             session = this.session(site);
             const result = await session.poll(sig);
             if (sig?.aborted || this.closed) return;
@@ -98,7 +111,7 @@ export class SitePoller {
         { concurrency: this.opts.concurrency, jitterMs: this.opts.jitterMs, random: this.opts.random, clock: this.clock, signal },
       );
       const ok = outcomes.filter((o) => o.ok).length;
-      return { ran: true, sites: this.sites.length, ok, failed: outcomes.length - ok, records, startedAt, durationMs: this.clock.now() - startedAt };
+      return { ran: true, sites: this.sites.length, ok: ok - skipped, failed: outcomes.length - ok, skipped, records, startedAt, durationMs: this.clock.now() - startedAt };
     } finally {
       this.running = false;
     }

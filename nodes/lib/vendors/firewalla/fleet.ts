@@ -31,6 +31,8 @@ export interface BoxWalkOptions {
   health?: HealthOptions;
   /** How long the box list is reused. Default 10 minutes. */
   boxListTtlMs?: number;
+  /** Asked once per box per walk (docs/fleets.md#several-node-red-instances): false skips it this walk. */
+  mayPoll?(box: FirewallaBox, signal: AbortSignal | undefined): Promise<boolean>;
 }
 
 export interface BoxResult {
@@ -100,6 +102,7 @@ export class BoxWalker {
         boxes,
         async (box, sig) => {
           try {
+            if (this.opts.mayPoll && !(await this.opts.mayPoll(box, sig))) return;
             if (box.online === false) throw new FlowError('NETWORK', `box ${boxSite(box)} is offline (GET /v2/boxes)`, { vendorCode: 'OFFLINE' });
             const r = await this.pollBox(box, sig);
             if (sig?.aborted) return;
