@@ -11,7 +11,7 @@
  *   node --expose-gc dist/scripts/soak.js --fleet [--sites 500] [--cycles 10] [--interval-s 60] [--concurrency 10] [--jitter-s 20]
  */
 import helper from 'node-red-node-test-helper';
-import type { Node, NodeMessage } from 'node-red';
+import type { NodeMessage } from 'node-red';
 import { DEMO_CREDENTIALS } from '../simulator/server';
 import { SimFleet } from '../simulator/fleet';
 import { gcFunction, heapAfterGc } from './soak';
@@ -66,6 +66,7 @@ export async function runFleetSoak(o: FleetSoakOptions): Promise<FleetSoakReport
   const nodes = [require('../nodes/network-flow-sites-config'), require('../nodes/network-flow-site-poller')] as Parameters<typeof helper.load>[0];
   /* eslint-enable @typescript-eslint/no-require-imports */
   helper.init(require.resolve('node-red'));
+  // eslint-disable-next-line @typescript-eslint/await-thenable -- typed void, returns a promise
   await helper.startServer();
   const name = (i: number): string => `site-${String(i).padStart(3, '0')}`;
   const flow = [
@@ -77,8 +78,8 @@ export async function runFleetSoak(o: FleetSoakOptions): Promise<FleetSoakReport
   const cycles: FleetCycle[] = [];
   let heapBase = 0;
   try {
-    await helper.load(nodes, flow as Parameters<typeof helper.load>[1], { list: { username: DEMO_CREDENTIALS.sdwanUsername, password: DEMO_CREDENTIALS.sdwanPassword } });
-    const poll = helper.getNode('poll') as Node;
+    await helper.load(nodes, flow, { list: { username: DEMO_CREDENTIALS.sdwanUsername, password: DEMO_CREDENTIALS.sdwanPassword } });
+    const poll = helper.getNode('poll');
     let siteMessages = 0;
     let records = 0;
     const events: Array<{ topic: string; site: string }> = [];
@@ -113,7 +114,7 @@ export async function runFleetSoak(o: FleetSoakOptions): Promise<FleetSoakReport
           }
         };
         (poll as unknown as NodeJS.EventEmitter).on('call:status', listener);
-        poll.receive({ payload: 'tick' } as NodeMessage);
+        poll.receive({ payload: 'tick' });
       });
       const durationMs = Math.round(performance.now() - t0);
       await new Promise((r) => setTimeout(r, 200)); // the last messages are delivered asynchronously
@@ -152,6 +153,7 @@ export async function runFleetSoak(o: FleetSoakOptions): Promise<FleetSoakReport
     }
     await helper.unload();
   } finally {
+    // eslint-disable-next-line @typescript-eslint/await-thenable -- typed void, returns a promise
     await helper.stopServer();
     await fleet.close();
   }

@@ -59,12 +59,13 @@ export function siteMessage(RED: NodeAPI, trigger: NodeMessage, site: string, re
 
 /** The second output: `topic` `site-down` or `site-up`, `payload` the event and the site's health. */
 export function healthMessage(RED: NodeAPI, ev: HealthEvent, extra: Record<string, unknown> = {}): NodeMessage {
-  return {
+  const msg: NodeMessage & { site: string } = {
     _msgid: RED.util.generateId(),
     topic: `site-${ev.event}`,
     site: ev.site,
     payload: { event: ev.event, site: ev.site, reason: ev.reason, at: ev.at, health: ev.health, ...extra },
-  } as NodeMessage;
+  };
+  return msg;
 }
 
 /** `198/200 sites ok · 2 down`. */

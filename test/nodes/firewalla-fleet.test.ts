@@ -1,6 +1,5 @@
 import 'should';
 import helper from 'node-red-node-test-helper';
-import type { NodeMessage } from 'node-red';
 import configNode = require('../../nodes/firewalla-msp-config');
 import fleetNode = require('../../nodes/firewalla-fleet');
 import normalizeNode = require('../../nodes/network-flow-normalize');
@@ -9,7 +8,6 @@ import { firewallaSim, type FirewallaSimOptions } from '../../simulator/firewall
 import { collect, until } from '../support/node-messages';
 import { pinDate } from '../support/clock';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const catchNode = require('@node-red/nodes/core/common/25-catch.js') as unknown;
 
 helper.init(require.resolve('node-red'));
@@ -54,7 +52,7 @@ describe('nodes: firewalla-fleet (every box of an MSP)', function () {
     const boxes = collect(helper.getNode('boxes'));
     const normalized = collect(helper.getNode('normalized'));
     const health = collect(helper.getNode('health'));
-    helper.getNode('fleet').receive({ payload: 'tick', topic: 'walk' } as NodeMessage);
+    helper.getNode('fleet').receive({ payload: 'tick', topic: 'walk' });
     await until(() => boxes.length === 7 && normalized.length === 7 && health.length === 1, 20_000);
     const names = boxes.map((m) => m.site as string).sort();
     names.should.eql(st.boxes.boxes.filter((b) => b.id !== offline.id).map((b) => b.name).sort());
@@ -75,7 +73,7 @@ describe('nodes: firewalla-fleet (every box of an MSP)', function () {
   it('a box list scoped by name walks only those boxes', async () => {
     await helper.load(nodes, flow({ boxes: 'Gold Plus, Purple SE' }), creds);
     const boxes = collect(helper.getNode('boxes'));
-    helper.getNode('fleet').receive({ payload: 'tick' } as NodeMessage);
+    helper.getNode('fleet').receive({ payload: 'tick' });
     await until(() => boxes.length === 2, 20_000);
     boxes.map((m) => m.site).sort().should.eql(['Gold Plus', 'Purple SE']);
   });

@@ -1,6 +1,6 @@
 import 'should';
 import helper from 'node-red-node-test-helper';
-import type { Node, NodeMessage } from 'node-red';
+import type { Node } from 'node-red';
 import sitesNode = require('../../nodes/network-flow-sites-config');
 import pollerNode = require('../../nodes/network-flow-site-poller');
 import { DEMO_CREDENTIALS } from '../../simulator/server';
@@ -9,7 +9,6 @@ import { sdwanSim } from '../../simulator/citrix-sdwan';
 import { collect, until, type Msg } from '../support/node-messages';
 import { pinDate } from '../support/clock';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const catchNode = require('@node-red/nodes/core/common/25-catch.js') as unknown;
 
 helper.init(require.resolve('node-red'));
@@ -54,7 +53,7 @@ describe('nodes: network-flow-sites-config, network-flow-site-poller (a fleet of
     const statuses: string[] = [];
     const listener = (call: { args: Array<{ text?: string }> }): void => void statuses.push(call.args[0]?.text ?? '');
     (poll as unknown as NodeJS.EventEmitter).on('call:status', listener);
-    poll.receive({ payload: 'tick' } as NodeMessage);
+    poll.receive({ payload: 'tick' });
     await until(() => statuses.some((s) => / sites ok/.test(s)), 60_000);
     (poll as unknown as NodeJS.EventEmitter).removeListener('call:status', listener);
     await until(arrived, 10_000);
@@ -131,7 +130,7 @@ describe('nodes: network-flow-sites-config, network-flow-site-poller (a fleet of
     (bad[0] as Record<string, unknown>).sites = `${fleet.url(0)}, a\nftp://x, b`;
     await helper.load([sitesNode, pollerNode, catchNode] as Parameters<typeof helper.load>[0], bad, creds);
     const caught = collect(helper.getNode('caught'));
-    helper.getNode('poll').receive({ payload: 'tick' } as NodeMessage);
+    helper.getNode('poll').receive({ payload: 'tick' });
     await until(() => caught.length === 1);
     ((caught[0]!.error as { message: string }).message).should.match(/sites: line 2: host: scheme "ftp:"/);
     fleet.requests.should.equal(before);
