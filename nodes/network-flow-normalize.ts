@@ -37,6 +37,7 @@ function contextOf(meta: unknown): NormalizeContext {
   if (typeof m.fetchedAt === 'number') ctx.fetchedAt = m.fetchedAt;
   if (typeof m.query === 'string') ctx.query = m.query;
   if (m.blocked === true) ctx.blocked = true;
+  if (typeof m.site === 'string') ctx.site = m.site;
   return ctx;
 }
 

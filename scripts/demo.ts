@@ -58,6 +58,8 @@ type FlowNode = Record<string, unknown> & { id: string; type: string; z?: string
 const DEMO_NODE_CREDENTIALS: Record<string, Record<string, string>> = {
   'citrix-sdwan-config': { username: DEMO_CREDENTIALS.sdwanUsername, password: DEMO_CREDENTIALS.sdwanPassword },
   'firewalla-msp-config': { token: DEMO_CREDENTIALS.firewallaToken },
+  // The site list example: Citrix SD-WAN sites, all answered by the one simulator.
+  'network-flow-sites-config': { username: DEMO_CREDENTIALS.sdwanUsername, password: DEMO_CREDENTIALS.sdwanPassword },
   'riverbed-flowgateway-config': {
     username: DEMO_CREDENTIALS.flowgatewayUsername,
     password: DEMO_CREDENTIALS.flowgatewayPassword,
@@ -143,6 +145,7 @@ export function demoFlows(simUrl: string, nodeRedUrl: string, fastInjects = fals
       const creds = DEMO_NODE_CREDENTIALS[node.type];
       if (creds) {
         if (typeof node.host === 'string' && /127\.0\.0\.1:8787|localhost:8787/.test(node.host)) node.host = simUrl;
+        if (typeof node.sites === 'string') node.sites = node.sites.replace(/https?:\/\/(127\.0\.0\.1|localhost):8787/g, simUrl);
         node.credentials = creds;
       }
       if (node.type === 'http request' && typeof node.url === 'string') {

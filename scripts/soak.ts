@@ -112,14 +112,14 @@ const CREDENTIALS = {
 };
 
 /** global.gc when node runs with --expose-gc; otherwise the flag is set at run time. */
-function gcFunction(): () => void {
+export function gcFunction(): () => void {
   const g = (globalThis as { gc?: () => void }).gc;
   if (g) return g;
   v8.setFlagsFromString('--expose-gc');
   return vm.runInNewContext('gc') as () => void;
 }
 
-async function heapAfterGc(gc: () => void): Promise<number> {
+export async function heapAfterGc(gc: () => void): Promise<number> {
   for (let i = 0; i < 3; i++) {
     gc();
     await new Promise<void>((r) => setImmediate(r));
@@ -319,7 +319,11 @@ function argValue(name: string, fallback: number): number {
   return v;
 }
 
-if (require.main === module) {
+if (require.main === module && process.argv.includes('--fleet')) {
+  // `npm run soak -- --fleet`: the fleet soak (scripts/soak-fleet.ts).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (require('./soak-fleet') as typeof import('./soak-fleet')).main();
+} else if (require.main === module) {
   const polls = Math.min(argValue('--polls', 3000), 100_000);
   runSoak({ polls, seed: argValue('--seed', 1), trace: process.argv.includes('--trace'), log: (l) => console.log(l) })
     .then((r) => {

@@ -83,6 +83,16 @@ export interface SimulatorOptions extends TrafficOptions {
   vendors?: string[];
   /** Keep at most this many requests in `requests`. Default 2000. */
   logLimit?: number;
+  /** Hooks of a simulated fleet (simulator/fleet.ts): refuse connections, answer before the vendor modules. */
+  gate?: SimGate;
+}
+
+/** What simulator/fleet.ts plugs in to take an appliance down, count sockets and limit its rate. */
+export interface SimGate {
+  /** A new socket: false destroys it at once (the appliance is down). */
+  connection?(socket: Socket): boolean;
+  /** Before faults and vendors: true when the gate answered the request itself. */
+  request?(req: SimRequest, res: http.ServerResponse): boolean;
 }
 
 /** What the demo and tests log in with. Never real credentials. */
@@ -136,6 +146,10 @@ export class Simulator {
     };
     this.server = options.tls ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, handler) : http.createServer(handler);
     const onSocket = (socket: Socket): void => {
+      if (options.gate?.connection && !options.gate.connection(socket)) {
+        socket.destroy();
+        return;
+      }
       this.connections++;
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
@@ -191,6 +205,11 @@ export class Simulator {
     this.requests.length = 0;
   }
 
+  /** Destroys every open socket (an appliance that went away mid-conversation). */
+  dropConnections(): void {
+    for (const s of this.sockets) s.destroy();
+  }
+
   async close(): Promise<void> {
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -219,6 +238,7 @@ export class Simulator {
     const limit = this.options.logLimit ?? 2000;
     if (this.requests.length > limit) this.requests.splice(0, this.requests.length - limit);
 
+    if (this.options.gate?.request?.(sreq, res)) return;
     const fault = this.takeFault(sreq.path);
     if (fault) {
       const handled = await this.applyFault(fault, sreq, res);

@@ -35,6 +35,8 @@ export interface NetworkFlow {
   endpoint: string;
   /** Host of the appliance or MSP domain. */
   observer?: string;
+  /** The site it came from, when a fleet node fetched it: the site list's name or the Firewalla box's name. */
+  observerSite?: string;
   /** Epoch ms: flow end / last seen, or bucket time. */
   ts: number;
   /** Epoch ms. */

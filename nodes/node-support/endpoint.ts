@@ -18,7 +18,7 @@ export interface EndpointContext {
   /** The incoming message (send results as copies or modifications of it). */
   msg: NodeMessageInFlow;
   /** Sends unless the node has closed since; returns false when it dropped the message. */
-  send(msg: NodeMessage | NodeMessage[]): boolean;
+  send(msg: NodeMessage | Array<NodeMessage | null>): boolean;
   /** Shows progress, e.g. "page 3". */
   progress(text: string): void;
 }
@@ -64,7 +64,7 @@ export function checkSharedPolling(props: { store?: unknown; lease?: unknown }):
   parseLeaseSeconds(props.lease);
 }
 
-type SendFn = (msg: NodeMessage | NodeMessage[]) => void;
+type SendFn = (msg: NodeMessage | Array<NodeMessage | null>) => void;
 type DoneFn = (err?: Error) => void;
 
 /**

@@ -16,7 +16,8 @@
 import { DEMO_CREDENTIALS, registerVendor, type SimContext, type Simulator, type SimulatorOptions, type VendorModule } from '../server';
 import type { SimFlow } from '../traffic';
 import { firewallaAuth } from './auth';
-import { renderFlow } from './render';
+import { BoxCatalog } from './boxes';
+import { renderFlow, withCatalog } from './render';
 import { firewallaRoutes } from './routes';
 
 export { renderFlow } from './render';
@@ -33,6 +34,8 @@ export interface FirewallaSimOptions extends SimulatorOptions {
   firewallaForbiddenToken?: string;
   /** How far back flows are kept. Default 30 days. */
   firewallaRetentionDays?: number;
+  /** Boxes of this MSP (`GET /v2/boxes`); each flow belongs to one. Default 2. */
+  firewallaBoxes?: number;
 }
 
 export const FIREWALLA_FORBIDDEN_TOKEN = 'fw-demo-forbidden-token-9876543210';
@@ -51,6 +54,8 @@ export interface FirewallaSimState {
   resetBudgets(): void;
   /** Renders the records a query would return for a window (all pages), for tests to recompute answers. */
   render(f: SimFlow): Record<string, unknown>;
+  /** The boxes of this MSP; `boxes.setOnline(gid, false)` takes one offline (no flows). */
+  boxes: BoxCatalog;
 }
 
 const STATES = new WeakMap<SimulatorOptions, FirewallaSimState>();
@@ -67,6 +72,7 @@ registerVendor('firewalla', (ctx: SimContext, options: SimulatorOptions): Vendor
   const tokens = new Set([options.credentials?.firewallaToken ?? DEMO_CREDENTIALS.firewallaToken, ...(opts.firewallaTokens ?? [])]);
   const forbidden = opts.firewallaForbiddenToken ?? FIREWALLA_FORBIDDEN_TOKEN;
   const retentionMs = (opts.firewallaRetentionDays ?? 30) * 86_400_000;
+  const boxes = new BoxCatalog(opts.firewallaBoxes ?? 2);
   const state: FirewallaSimState = {
     repeatCursor: false,
     echoToken: false,
@@ -75,7 +81,8 @@ registerVendor('firewalla', (ctx: SimContext, options: SimulatorOptions): Vendor
     served: 0,
     rateLimited: 0,
     resetBudgets: () => auth.resetBudgets(),
-    render: renderFlow,
+    render: (f) => withCatalog(boxes, () => renderFlow(f)),
+    boxes,
   };
   const auth = firewallaAuth(ctx, state, { tokens, forbidden });
   STATES.set(options, state);

@@ -79,6 +79,8 @@ export function compile(terms: QueryTerm[]): (f: SimFlow) => boolean {
   });
   // Without a status term the service lists allowed flows; blocked ones need status:blocked.
   if (!terms.some((t) => t.qualifier === 'status')) preds.push((f) => !f.blocked);
+  // An offline box reports nothing.
+  preds.push((f) => boxOf(f).online);
   return (f) => {
     for (const p of preds) if (!p(f)) return false;
     return true;

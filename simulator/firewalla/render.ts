@@ -6,22 +6,28 @@
 import type http from 'node:http';
 import { sendJson } from '../server';
 import type { SimFlow } from '../traffic';
+import { BoxCatalog, type SimBox } from './boxes';
 
-export interface SimBox {
-  id: string;
-  name: string;
-  groupId: string;
+/**
+ * The boxes (./boxes.ts). Requests are answered synchronously, so the module-level catalog is
+ * set to the serving simulator's own for the length of each one (`withCatalog`).
+ */
+const DEFAULT_CATALOG = new BoxCatalog(2);
+let catalog = DEFAULT_CATALOG;
+
+/** Runs `fn` with `boxes` as the catalog `boxOf` reads. */
+export function withCatalog<T>(boxes: BoxCatalog, fn: () => T): T {
+  catalog = boxes;
+  try {
+    return fn();
+  } finally {
+    catalog = DEFAULT_CATALOG;
+  }
 }
-
-/** Two boxes: the Gold Plus covers the Home Office and Guest networks, the Purple SE the branch. */
-const BOXES = {
-  main: { id: '00000000-1234-1234-aaaa-000000000000', name: 'Gold Plus', groupId: '1' },
-  branch: { id: '00000000-5678-5678-bbbb-111111111111', name: 'Purple SE', groupId: '2' },
-};
 
 /** The box that saw a flow. */
 export function boxOf(f: SimFlow): SimBox {
-  return f.device.network.name === 'Branch LAN' ? BOXES.branch : BOXES.main;
+  return catalog.boxOf(f);
 }
 
 export const PROTO: Record<number, string> = { 6: 'tcp', 17: 'udp', 1: 'icmp' };

@@ -15,7 +15,7 @@ import type { SimFlow } from '../traffic';
 import type { FirewallaAuth } from './auth';
 import type { FirewallaSimState } from './index';
 import { BadRequest, compile, FLOW_SORT_KEYS, GROUP_KEYS, parseSort, windowOf } from './query';
-import { renderFlow, sendError } from './render';
+import { renderFlow, sendError, withCatalog } from './render';
 
 export const FIREWALLA_DEFAULT_LIMIT = 200;
 export const FIREWALLA_MAX_LIMIT = 500;
@@ -60,6 +60,13 @@ export function firewallaRoutes(ctx: SimContext, state: FirewallaSimState, auth:
     state.served++;
     const rateHeaders = auth.admit(req, res);
     if (!rateHeaders) return true;
+    if ((req.path === '/v2/boxes' || req.path === '/v2/boxes/') && req.method === 'GET') {
+      const group = req.query.get('group');
+      const now = ctx.now();
+      const list = state.boxes.boxes.filter((x) => !group || x.groupId === group).map((x) => state.boxes.render(x, now));
+      sendJson(res, 200, list, rateHeaders);
+      return true;
+    }
     if (req.path !== '/v2/flows' && req.path !== '/v2/flows/') {
       sendError(res, 404, 'Not Found', `no such resource: ${req.method} ${req.path}`, 'NOT_FOUND', rateHeaders);
       return true;
@@ -69,7 +76,7 @@ export function firewallaRoutes(ctx: SimContext, state: FirewallaSimState, auth:
       return true;
     }
     try {
-      const body = flows(req, ctx.now());
+      const body = withCatalog(state.boxes, () => flows(req, ctx.now()));
       sendJson(res, 200, body, rateHeaders);
     } catch (err) {
       if (!(err instanceof BadRequest)) throw err;

@@ -58,6 +58,29 @@ interface NodeRow {
 
 const ROWS: NodeRow[] = [
   {
+    type: 'network-flow-sites-config', via: 'network-flow-site-poller',
+    fields: ['name', 'vendor', 'sites', 'tls', 'timeout', 'apiVersion', 'authMethod', 'username', 'password', 'accessCode'],
+    bad: [{ field: 'sites', value: 'ftp://x, a' }, { field: 'sites', value: '10.0.0.1, a\n10.0.0.2, a' }, { field: 'sites', value: '10.0.0.1, a, colour=red' }, { field: 'timeout', value: '5' }],
+    extra: async (page) => {
+      // FlowGateway lists show the auth method; SD-WAN lists the NITRO API version.
+      await page.selectOption('#node-config-input-vendor', 'riverbed-flowgateway');
+      await page.locator('#node-config-input-authMethod').waitFor({ state: 'visible' });
+      await page.locator('#node-config-input-apiVersion').waitFor({ state: 'hidden' });
+      await page.selectOption('#node-config-input-vendor', 'citrix-sdwan');
+      await page.locator('#node-config-input-apiVersion').waitFor({ state: 'visible' });
+    },
+  },
+  {
+    type: 'network-flow-site-poller',
+    fields: ['name', 'server', 'resource', 'filter', 'maxStats', 'statsType', 'intervalType', 'timeInterval', 'sourceIp', 'concurrency', 'jitter', 'failuresToDown', 'emptyToDown'],
+    bad: [{ field: 'concurrency', value: '0' }, { field: 'jitter', value: '4000' }, { field: 'failuresToDown', value: 'x' }],
+  },
+  {
+    type: 'firewalla-fleet',
+    fields: ['name', 'server', 'boxes', 'group', 'query', 'blocked', 'limit', 'maxPages', 'concurrency', 'jitter', 'failuresToDown', 'emptyToDown'],
+    bad: [{ field: 'limit', value: '501' }, { field: 'concurrency', value: '0' }, { field: 'emptyToDown', value: '-1' }],
+  },
+  {
     type: 'citrix-sdwan-config', via: 'citrix-sdwan-flows',
     fields: ['name', 'host', 'tls', 'timeout', 'apiVersion', 'username', 'password'],
     bad: [{ field: 'host', value: 'ftp://x' }, { field: 'timeout', value: '5' }, { field: 'host', value: 'https://u:p@sdwan.example' }],

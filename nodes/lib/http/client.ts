@@ -93,7 +93,7 @@ const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 export class HttpClient {
   readonly target: ParsedHost;
   readonly clock: Clock;
-  private readonly pool: Pool;
+  private pool: Pool;
   private readonly retry: RetryPolicy;
   private readonly maxResponseBytes: number;
   private readonly timeoutMs: number;
@@ -108,8 +108,13 @@ export class HttpClient {
     this.timeoutMs = positive(opts.timeoutMs) ?? DEFAULT_TIMEOUT_MS;
     this.maxResponseBytes = positive(opts.maxResponseBytes) ?? DEFAULT_MAX_RESPONSE_BYTES;
     this.retry = { ...DEFAULT_RETRY, ...definedOnly(opts.retry ?? {}) };
+    this.pool = this.newPool();
+  }
+
+  private newPool(): Pool {
+    const opts = this.opts;
     const tls = opts.tls ?? {};
-    this.pool = new Pool(this.target.origin, {
+    return new Pool(this.target.origin, {
       connections: opts.connections ?? 4,
       keepAliveTimeout: opts.keepAliveMs ?? 30_000,
       headersTimeout: this.timeoutMs,
@@ -125,6 +130,18 @@ export class HttpClient {
         rejectUnauthorized: tls.rejectUnauthorized !== false,
       },
     });
+  }
+
+  /**
+   * Closes the idle keep-alive sockets (after a fleet poll, so hundreds of sites do not each hold
+   * a socket between polls: docs/fleets.md#connections); the next request opens a new one. Cookies,
+   * tokens and sessions live above this core and are kept.
+   */
+  async releaseIdle(): Promise<void> {
+    if (this.closed) return;
+    const old = this.pool;
+    this.pool = this.newPool();
+    await old.close().catch(() => undefined);
   }
 
   /** Aborts every in-flight request and backoff wait, and closes every socket. */

@@ -77,6 +77,7 @@ export function toEcs(f: NetworkFlow): EcsDocument {
 
   const observer: Record<string, unknown> = { ...OBSERVER[f.vendor] };
   if (f.observer !== undefined) observer.hostname = f.observer;
+  if (f.observerSite !== undefined) observer.name = f.observerSite;
 
   // ECS source.bytes = bytes sent from the source. bytesOut is "sent by the local side", which
   // is the destination for inbound flows.

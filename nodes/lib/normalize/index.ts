@@ -189,6 +189,8 @@ export class Normalizer {
       blockedQuery: context.blocked === true,
       reader,
     };
+    // docs/fleets.md#tagging: a fleet node's site goes on every record of its message.
+    const site = typeof context.site === 'string' && context.site.trim() !== '' ? context.site.slice(0, 128) : undefined;
     const fixed = this.forced ?? endpointOfContext(context);
     const fixedFn = fixed === undefined ? undefined : NORMALIZERS[fixed];
     const n = records.length;
@@ -243,6 +245,7 @@ export class Normalizer {
         invalid.push({ index: i, reason: `${field}: ${String(v)} ms is not a time from 1970 to 3000` });
         continue;
       }
+      if (site !== undefined) flow.observerSite = site;
       out[kept++] = flow;
     }
     out.length = kept;

@@ -16,6 +16,8 @@ export interface NormalizeContext {
   query?: string;
   /** Firewalla: the request asked for blocked flows only (`status:blocked`). */
   blocked?: boolean;
+  /** The site of a fleet node's message (site list name or Firewalla box): every record's `observerSite`. */
+  site?: string;
 }
 
 /** What a record normalizer needs besides the record; built once per batch. */

@@ -16,9 +16,11 @@ import { AbortedError, BadInputError, BadResponseError, RateLimitError } from '.
 import { HttpClient, type HttpClientOptions } from '../../http/client';
 import { sleep, systemClock } from '../../clock';
 import { PageCollector } from './delivery';
-import { checkPage, validateRecords, type FirewallaRecord, type InvalidRecord } from './schemas';
+import { RateBudget } from '../../fleet/budget';
+import { checkPage, validateBoxes, validateRecords, type FirewallaBox, type FirewallaRecord, type InvalidRecord } from './schemas';
 
 export const FLOWS_PATH = '/v2/flows';
+export const BOXES_PATH = '/v2/boxes';
 export const MAX_LIMIT = 500;
 export const DEFAULT_MAX_PAGES = 20;
 const LABEL = `GET ${FLOWS_PATH}`;
@@ -28,6 +30,10 @@ export interface RateOptions {
   reserve?: number;
   /** The longest wait for a budget reset before failing with RATE_LIMIT. Default 60 s. */
   maxWaitMs?: number;
+  /** The token's budget for fleet walks (docs/fleets.md#one-budget-per-token): requests per window. Default 100. */
+  limit?: number;
+  /** Default 5 minutes. */
+  windowMs?: number;
 }
 
 export interface FirewallaClientOptions extends Omit<HttpClientOptions, 'secrets' | 'describeError'> {
@@ -79,6 +85,8 @@ export interface PaginateOptions {
   maxPages?: number;
   /** Called when the loop waits for the rate-limit window to reset. */
   onWait?: (ms: number) => void;
+  /** Wait for the token's budget (`budget`) under this key before each request (a fleet walk: the box id). */
+  budgetKey?: string;
 }
 
 export interface AllResult {
@@ -129,6 +137,11 @@ function header(headers: IncomingHttpHeaders, name: string): string | undefined 
 export class FirewallaClient {
   readonly http: HttpClient;
   readonly rate: RateState = {};
+  /**
+   * The token's request budget, shared by every node on this client (one per config node): fleet
+   * walks wait for it, one key per box, and every response's `x-ratelimit-*` lowers it.
+   */
+  readonly budget: RateBudget;
   private readonly token: string;
   private readonly reserve: number;
   private readonly maxWaitMs: number;
@@ -153,6 +166,7 @@ export class FirewallaClient {
       secrets: () => [this.token],
       describeError: describeFirewallaError,
     });
+    this.budget = new RateBudget({ limit: opts.rate?.limit ?? 100, windowMs: opts.rate?.windowMs ?? 300_000, clock: this.http.clock });
   }
 
   /** The MSP domain as shown in `msg.networkFlows.host`. */
@@ -163,14 +177,16 @@ export class FirewallaClient {
   /** Cancels requests and rate-limit waits in flight, and closes the sockets. */
   close(): Promise<void> {
     this.closing.abort();
+    this.budget.close();
     return this.http.close();
   }
 
   /** One page. */
-  async page(q: FlowsQuery, opts: { signal?: AbortSignal; onWait?: (ms: number) => void } = {}): Promise<FlowsPage> {
+  async page(q: FlowsQuery, opts: { signal?: AbortSignal; onWait?: (ms: number) => void; budgetKey?: string } = {}): Promise<FlowsPage> {
     if (q.limit !== undefined && (!Number.isInteger(q.limit) || q.limit < 1)) {
       throw new BadInputError('limit', `expected an integer from 1 to ${MAX_LIMIT}, got ${q.limit}`);
     }
+    if (opts.budgetKey !== undefined) await this.budget.acquire(opts.budgetKey, opts.signal);
     await this.gate(opts.signal, opts.onWait);
     const grouped = typeof q.groupBy === 'string' && q.groupBy.trim() !== '';
     const res = await this.http.request<unknown>({
@@ -238,6 +254,24 @@ export class FirewallaClient {
     }
   }
 
+  /** `GET /v2/boxes` (optionally one box group): the MSP's boxes; bad entries reported and skipped. */
+  async boxes(opts: { group?: string; signal?: AbortSignal; onWait?: (ms: number) => void; budgetKey?: string } = {}): Promise<{ boxes: FirewallaBox[]; invalid: InvalidRecord[]; fetchedAt: number }> {
+    const label = `GET ${BOXES_PATH}`;
+    if (opts.budgetKey !== undefined) await this.budget.acquire(opts.budgetKey, opts.signal);
+    await this.gate(opts.signal, opts.onWait);
+    const res = await this.http.request<unknown>({
+      path: BOXES_PATH,
+      query: { group: opts.group?.trim() ? opts.group.trim() : undefined },
+      headers: { authorization: `Token ${this.token}` },
+      signal: opts.signal,
+    });
+    const fetchedAt = this.http.clock.now();
+    this.noteRate(res.headers, fetchedAt);
+    const checked = validateBoxes(res.body);
+    if ('reason' in checked) throw new BadResponseError(`${label}: not a box list (${checked.reason})`, { status: res.status, request: label });
+    return { ...checked, fetchedAt };
+  }
+
   /** Every page (up to maxPages) in one result: the `all` mode of docs/design.md#output-messages. */
   async all(q: FlowsQuery, opts: PaginateOptions = {}): Promise<AllResult> {
     const pages = new PageCollector();
@@ -258,6 +292,7 @@ export class FirewallaClient {
     if (rem !== undefined && /^\s*\d+\s*$/.test(rem)) this.rate.remaining = Number(rem);
     const reset = parseRateReset(headers['x-ratelimit-reset'], now);
     if (reset !== undefined) this.rate.resetAt = reset;
+    this.budget.observe(this.rate.remaining, this.rate.resetAt);
   }
 
   /**

@@ -4,3 +4,4 @@ export * from './delivery';
 export * from './schemas';
 export * from './query';
 export * from './options';
+export * from './fleet';

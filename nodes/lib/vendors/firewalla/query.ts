@@ -302,3 +302,29 @@ export function andTerms(query: string, ...extra: string[]): string {
 export function asksForBlocked(terms: readonly QueryTerm[]): boolean {
   return terms.some((t) => t.qualifier === 'status' && !t.negated && t.values.some((v) => v.kind === 'text' && v.text === 'blocked'));
 }
+
+/** A value for a query term: plain when it can be, else quoted with `"` and `\` escaped. */
+export function queryValue(text: string): string {
+  return /^[^\s,":*\\]+$/.test(text) ? text : `"${text.replace(/["\\]/g, (c) => `\\${c}`)}"`;
+}
+
+/** Which boxes a flows request covers (docs/vendors/firewalla.md#boxes). */
+export interface BoxScope {
+  /** Box ids (gid): `box.id:a,b`. */
+  ids?: readonly string[];
+  /** Box names: `box.name:"Gold Plus",Lab`. */
+  names?: readonly string[];
+  /** A box group id: `box.group.id:3`. */
+  groupId?: string;
+}
+
+/** The query terms that scope a flows request to one box or a group of boxes ('' for all boxes). */
+export function boxScopeTerms(scope: BoxScope): string {
+  const terms: string[] = [];
+  const ids = (scope.ids ?? []).map((s) => s.trim()).filter(Boolean);
+  const names = (scope.names ?? []).map((s) => s.trim()).filter(Boolean);
+  if (ids.length) terms.push(`box.id:${ids.map(queryValue).join(',')}`);
+  if (names.length) terms.push(`box.name:${names.map(queryValue).join(',')}`);
+  if (scope.groupId?.trim()) terms.push(`box.group.id:${queryValue(scope.groupId.trim())}`);
+  return terms.join(' ');
+}

@@ -60,6 +60,45 @@ export type FirewallaPageBody = z.infer<typeof pageSchema>;
 export type FirewallaRecord = FirewallaFlow | FirewallaGroupedRow;
 
 export type { InvalidRecord } from '../../validate';
+/**
+ * A Box of `GET /v2/boxes` (docs/vendors/firewalla.md#boxes): `gid` is the id flows carry in
+ * their `gid` and the query language calls `box.id`. Everything but the gid may be missing.
+ */
+export const boxSchema = z.looseObject({
+  gid: z.string().min(1).max(256),
+  name: str,
+  model: str,
+  mode: str,
+  version: str,
+  online: z.boolean().nullish(),
+  publicIP: str,
+  lastSeen: num,
+  license: str,
+  location: str,
+  deviceCount: num,
+  ruleCount: num,
+  alarmCount: num,
+  group: z.looseObject({ id: z.union([z.string(), z.number()]).nullish(), name: str }).nullish(),
+});
+export type FirewallaBox = z.infer<typeof boxSchema>;
+
+/** At most this many boxes are read from one answer (an MSP has tens to hundreds). */
+export const MAX_BOXES = 5000;
+
+/** The box list: an array of boxes; bad entries are reported and skipped. */
+export function validateBoxes(body: unknown): { boxes: FirewallaBox[]; invalid: InvalidRecord[] } | { reason: string } {
+  if (!Array.isArray(body)) return { reason: `expected an array of boxes, got ${body === null ? 'null' : typeof body}` };
+  if (body.length > MAX_BOXES) return { reason: `expected at most ${MAX_BOXES} boxes, got ${body.length}` };
+  const boxes: FirewallaBox[] = [];
+  const invalid: InvalidRecord[] = [];
+  for (let i = 0; i < body.length; i++) {
+    const parsed = boxSchema.safeParse(body[i]);
+    if (parsed.success) boxes.push(body[i] as FirewallaBox);
+    else invalid.push({ index: i, reason: reasonOf(parsed.error) });
+  }
+  return { boxes, invalid };
+}
+
 
 type Obj = Record<string, unknown>;
 
