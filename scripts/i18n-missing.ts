@@ -33,7 +33,17 @@ export const SAME_AS_ENGLISH: ReadonlySet<string> = new Set([
   '/data/GeoLite2-ASN.mmdb', 'src net 10.0.0.0/8 and dst port 443 and bytes > 1M', 'RFC 1918, 100.64.0.0/10, fc00::/7',
   'src.ip or src.ip,dst.port', 'UDP __listen__: __message__', 'Status', 'Port', 'Timeout', 'Name', 'Top', 'Cache',
   'Filter', 'Flows', 'Limit', 'Tags', 'Site', 'Max', 'Min', 'OAuth', 'Batch', 'Label', 'Window', 'Reverse DNS',
+  'bytes, bytesOut, packets, dst.port...', 'UTC, Europe/Berlin, America/New_York...',
 ]);
+
+/** Words a language borrows from English as they are, as its network engineers write them. */
+export const SAME_IN_LANGUAGE: Readonly<Record<string, readonly string[]>> = {
+  de: ['Appliance', 'Format', 'Operator', 'Minimum', 'Band', 'Sampling', 'Templates'],
+  fr: ['Appliance', 'Format', 'Minimum', 'Sampling', 'Templates', 'Exporters', 'Cache', 'Session'],
+  'es-ES': ['Appliance', 'Sampling', 'Templates'],
+  ja: [],
+  'zh-CN': [],
+};
 
 export interface Problem {
   lang: string;
@@ -82,7 +92,7 @@ export interface HelpOutline {
   names: string[];
   /** Per help block: heading levels in order, e.g. `h3 h3 h4 h3`. */
   headings: string[];
-  /** Message property names (`<dt>` text before its type). */
+  /** Message property names (`<dt>` text before its type, when it is a property path). */
   properties: string[];
   links: string[];
   paragraphs: string[];
@@ -92,9 +102,14 @@ export function helpOutline(html: string): HelpOutline {
   const names = [...html.matchAll(/data-help-name="([^"]+)"/g)].map((m) => m[1]!);
   const blocks = html.split(/<script[^>]*data-help-name=/).slice(1);
   const headings = blocks.map((b) => [...b.matchAll(/<(h[1-6])\b/g)].map((m) => m[1]).join(' '));
-  const properties = [...html.matchAll(/<dt\b[^>]*>([\s\S]*?)(?:<span|<\/dt>)/g)].map((m) => plainText(m[1]!));
+  // Message properties (`payload`, `request.filter`) stay as they are; a dialog label in a
+  // Properties list (`Appliance`, `table rows`) is translated, so only the former are compared.
+  const properties = [...html.matchAll(/<dt\b[^>]*>([\s\S]*?)(?:<span|<\/dt>)/g)].map((m) => plainText(m[1]!))
+    .filter((p) => /^[a-z][\w.]*$/.test(p));
   const links = [...html.matchAll(/href="([^"]*)"/g)].map((m) => m[1]!);
-  const paragraphs = [...html.matchAll(/<(p|li|dd|td)\b[^>]*>([\s\S]*?)<\/\1>/g)].map((m) => plainText(m[2]!));
+  // Prose only: code, preformatted blocks and link texts (titles of English documents) stay as they are.
+  const paragraphs = [...html.matchAll(/<(p|li|dd|td)\b[^>]*>([\s\S]*?)<\/\1>/g)]
+    .map((m) => plainText(m[2]!.replace(/<(code|pre|a)\b[^>]*>[\s\S]*?<\/\1>/g, ' ')));
   return { names, headings, properties, links, paragraphs };
 }
 
@@ -130,7 +145,7 @@ function compareCatalogue(dir: string, lang: string, type: string, problems: Pro
     const want = placeholders(en).join(' ');
     const got = placeholders(text).join(' ');
     if (want !== got) problems.push({ lang, file, where: key, kind: 'placeholders', detail: `en-US has [${want}], ${lang} has [${got}]` });
-    if (text === en && hasWords(en) && !SAME_AS_ENGLISH.has(en)) {
+    if (text === en && hasWords(en) && !SAME_AS_ENGLISH.has(en) && !(SAME_IN_LANGUAGE[lang] ?? []).includes(en)) {
       problems.push({ lang, file, where: key, kind: 'english', detail: JSON.stringify(en) });
     }
   }
