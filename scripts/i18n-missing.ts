@@ -119,6 +119,11 @@ function hasWords(text: string): boolean {
   return /\p{L}{3,}/u.test(rest);
 }
 
+/** How many words of running text (three letters or more, not code or paths) a text has. */
+function proseWords(text: string): number {
+  return text.split(/\s+/).filter((w) => /^[("'\u201c]?\p{L}{3,}[)"'\u201d,.;:!?]*$/u.test(w)).length;
+}
+
 function compareCatalogue(dir: string, lang: string, type: string, problems: Problem[]): void {
   const file = `${lang}/${type}.json`;
   const refFile = path.join(dir, REFERENCE, `${type}.json`);
@@ -173,7 +178,7 @@ function compareHelp(dir: string, lang: string, type: string, problems: Problem[
     problems.push({ lang, file, where: 'message properties', kind: 'help', detail: gone.length ? `missing ${gone.join(', ')}` : 'different order or extra <dt>' });
   }
   if (!same([...ref.links].sort(), [...tr.links].sort())) problems.push({ lang, file, where: 'links', kind: 'help', detail: `en-US: ${ref.links.join(' ')}; ${lang}: ${tr.links.join(' ')}` });
-  const english = new Set(ref.paragraphs.filter(hasWords).filter((p) => p.split(' ').length >= 4));
+  const english = new Set(ref.paragraphs.filter((p) => proseWords(p) >= 3));
   for (const p of tr.paragraphs) {
     if (english.has(p)) problems.push({ lang, file, where: 'text', kind: 'english', detail: JSON.stringify(p.slice(0, 80)) });
   }
