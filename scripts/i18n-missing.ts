@@ -107,9 +107,9 @@ export function helpOutline(html: string): HelpOutline {
   const properties = [...html.matchAll(/<dt\b[^>]*>([\s\S]*?)(?:<span|<\/dt>)/g)].map((m) => plainText(m[1]!))
     .filter((p) => /^[a-z][\w.]*$/.test(p));
   const links = [...html.matchAll(/href="([^"]*)"/g)].map((m) => m[1]!);
-  // Prose only: code, preformatted blocks and link texts (titles of English documents) stay as they are.
+  // Prose only: code, preformatted blocks, link texts and <i> (titles of English documents, UI names) may stay as they are.
   const paragraphs = [...html.matchAll(/<(p|li|dd|td)\b[^>]*>([\s\S]*?)<\/\1>/g)]
-    .map((m) => plainText(m[2]!.replace(/<(code|pre|a)\b[^>]*>[\s\S]*?<\/\1>/g, ' ')));
+    .map((m) => plainText(m[2]!.replace(/<(code|pre|a|i)\b[^>]*>[\s\S]*?<\/\1>/g, ' ')));
   return { names, headings, properties, links, paragraphs };
 }
 
