@@ -39,7 +39,7 @@ export const SAME_AS_ENGLISH: ReadonlySet<string> = new Set([
 /** Words a language borrows from English as they are, as its network engineers write them. */
 export const SAME_IN_LANGUAGE: Readonly<Record<string, readonly string[]>> = {
   de: ['Appliance', 'Format', 'Operator', 'Minimum', 'Band', 'Sampling', 'Templates'],
-  fr: ['Appliance', 'Format', 'Minimum', 'Sampling', 'Templates', 'Exporters', 'Cache', 'Session'],
+  fr: ['Appliance', 'Format', 'Minimum', 'Templates', 'Cache', 'Pages', 'minutes', 'Expression', 'port'],
   'es-ES': ['Appliance', 'Sampling', 'Templates'],
   ja: [],
   'zh-CN': [],
