@@ -164,16 +164,14 @@ describe('endpoint nodes under hostile conditions (real Node-RED, simulator)', f
         await load(VENDORS[vendor](sim.url, 'basic'), CREDS[vendor]);
         const caught = next(helper.getNode('caught'));
         const value = Object.values(request)[0] as string;
-        const cpuBefore = process.cpuUsage();
         helper.getNode('ep').receive({ payload: 'poll', request } as unknown as NodeMessage);
         const [m] = await caught;
-        const cpu = process.cpuUsage(cpuBefore);
         const err = m!.error as { code: string; message: string };
         err.code.should.equal('BAD_INPUT');
         err.message.should.equal(`BadInputError: ${field}: expected at most ${cap} characters, got ${value.length}`);
         sim.requests.should.be.empty();
-        // Generous bound on the CPU this took (the reported case blocked the loop for 1.6 s).
-        ((cpu.user + cpu.system) / 1000).should.be.below(500);
+        // The CPU budget of the check itself is a library test (test/lib/hostile/vendors.test.ts):
+        // a node test runs Node-RED and the simulator in the same process, so its CPU time is not the check's.
       });
     }
 

@@ -3,6 +3,7 @@ import FakeTimers from '@sinonjs/fake-timers';
 import helper, { type TestFlowsItem } from 'node-red-node-test-helper';
 import aggregateNode = require('../../nodes/network-flow-aggregate');
 import type { NetworkFlow } from '../../nodes/lib/network-flow';
+import { pinDate } from '../support/clock';
 
 helper.init(require.resolve('node-red'));
 
@@ -168,6 +169,8 @@ describe('network-flow-aggregate node', () => {
 });
 
 describe('aggregate-alerts-table.json example (anomaly alerts into a table)', () => {
+  // The spike is dated from Date.now() (here and in the example's function node): pinned.
+  pinDate();
   const functionNode = require('@node-red/nodes/core/function/10-function.js') as Parameters<typeof helper.load>[0];
   const anomalyNode = require('../../nodes/network-flow-anomaly') as Parameters<typeof helper.load>[0];
   const example = require('../../examples/aggregate-alerts-table.json') as FlowItem[];

@@ -10,6 +10,7 @@ import { MAX_HOST_TEXT, parseHost } from '../../../nodes/lib/http/host';
 import { CookieJar, MAX_COOKIE_LINE, MAX_FILTER_TEXT, parseSdwanQuery } from '../../../nodes/lib/vendors/citrix-sdwan';
 import { applyOverrides, checkQuery, FLOWS_DEFAULTS, MAX_QUERY_TEXT, parseNodeOptions, parseQuery } from '../../../nodes/lib/vendors/firewalla';
 import { buildStatsRequest, toEpochMs } from '../../../nodes/lib/vendors/riverbed-flowgateway';
+import { checkRequestSizes, REQUEST_FIELD_CAP, REQUEST_TEXT_CAP } from '../../../nodes/lib/validate';
 import { run, withinBudget } from './budget';
 
 const MB = 1 << 20;
@@ -128,5 +129,18 @@ describe('hostile input: node properties and msg.request', () => {
     const jar = new CookieJar();
     jar.update([`a=${run('1', MAX_COOKIE_LINE - 2, '')}`, `b=${run('1', MAX_COOKIE_LINE - 1, '')}`], 0);
     jar.size.should.equal(1);
+  });
+
+  it('msg.request size caps: a 3.4 MB text is refused within the budget, naming the field', () => {
+    const big = 'a:b '.repeat(850_000);
+    for (const [request, field, cap] of [
+      [{ query: big }, 'request.query', REQUEST_TEXT_CAP],
+      [{ filter: big }, 'request.filter', REQUEST_TEXT_CAP],
+      [{ sourceIp: big }, 'request.sourceIp', REQUEST_FIELD_CAP],
+    ] as const) {
+      const out = withinBudget(field, () => checkRequestSizes(request));
+      out.ok.should.be.false();
+      (!out.ok && (out.error as Error).message).should.equal(`${field}: expected at most ${cap} characters, got ${big.length}`);
+    }
   });
 });
