@@ -18,7 +18,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 /** The repository root, whether this runs from `scripts/` (tsx) or `dist/scripts/` (built). */
-export const ROOT = fs.existsSync(path.join(__dirname, '..', 'package.json')) ? path.resolve(__dirname, '..') : path.resolve(__dirname, '..', '..');
+const ROOT = fs.existsSync(path.join(__dirname, '..', 'package.json')) ? path.resolve(__dirname, '..') : path.resolve(__dirname, '..', '..');
 export const LOCALES = path.join(ROOT, 'locales');
 export const REFERENCE = 'en-US';
 
@@ -45,7 +45,7 @@ export const SAME_IN_LANGUAGE: Readonly<Record<string, readonly string[]>> = {
   'zh-CN': [],
 };
 
-export interface Problem {
+interface Problem {
   lang: string;
   file: string;
   /** A catalogue key (dotted) or a help section. */
@@ -88,7 +88,7 @@ export function plainText(html: string): string {
 }
 
 /** The outline of one help file: what a translation must keep. */
-export interface HelpOutline {
+interface HelpOutline {
   names: string[];
   /** Per help block: heading levels in order, e.g. `h3 h3 h4 h3`. */
   headings: string[];
