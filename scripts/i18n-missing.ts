@@ -34,6 +34,8 @@ export const SAME_AS_ENGLISH: ReadonlySet<string> = new Set([
   'src.ip or src.ip,dst.port', 'UDP __listen__: __message__', 'Status', 'Port', 'Timeout', 'Name', 'Top', 'Cache',
   'Filter', 'Flows', 'Limit', 'Tags', 'Site', 'Max', 'Min', 'OAuth', 'Batch', 'Label', 'Window', 'Reverse DNS',
   'bytes, bytesOut, packets, dst.port...', 'UTC, Europe/Berlin, America/New_York...',
+  // Product names, and what users type as it is (filter keywords, protocol and boolean values, a query).
+  'Riverbed FlowGateway', 'Firewalla MSP', 'and', 'or', 'tcp, udp', 'true / false', 'application:HTTPS;direction:LAN to WAN',
 ]);
 
 /** Words a language borrows from English as they are, as its network engineers write them. */
