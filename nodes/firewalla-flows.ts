@@ -126,7 +126,7 @@ export = function (RED: NodeAPI): void {
         });
         for await (const d of deliveries) {
           invalidCount += d.invalid.length;
-          const out = stream ? (RED.util.cloneMessage(msg) as Msg) : msg;
+          const out = stream ? RED.util.cloneMessage<Msg>(msg) : msg;
           if (stream) {
             delete out._msgid;
             out.parts = {

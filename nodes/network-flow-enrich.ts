@@ -103,7 +103,7 @@ export = function register(RED: NodeAPI): void {
   RED.nodes.registerType(T, EnrichNode);
   // Files are read at deploy; the editor's check covers the settings and the dialog's name table.
   registerValidation(RED, T, (props) => {
-    const options = parseEnrichOptions(props as EnrichOptionsInput);
+    const options = parseEnrichOptions(props);
     parseNameCsv(options.names, 'names');
   }, { countryFile: 'country.mmdb' });
 };

@@ -88,7 +88,7 @@ export = function (RED: NodeAPI): void {
   RED.nodes.registerType(TYPE, FlowGatewayStats);
   // Stand-ins let the check go past a missing start or end time to the other fields.
   registerValidation(RED, TYPE, (props) => {
-    buildStatsRequest(props as StatsProps);
+    buildStatsRequest(props);
     checkSharedPolling(props);
   }, {
     startTime: '2000-01-01T00:00:00Z',

@@ -53,7 +53,7 @@ export function registerClientConfig<C extends { close(): Promise<void> }, Def e
 
   function ClientConfig(this: ClientConfigNode<C, Creds>, def: Def): void {
     RED.nodes.createNode(this, def);
-    const creds = (this.credentials ?? {}) as Creds;
+    const creds = (this.credentials ?? {});
     try {
       this.client = spec.create(def, creds, connectionOptions(RED, def));
     } catch (err) {

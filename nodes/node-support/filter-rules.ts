@@ -25,7 +25,7 @@ export function registerRuleBuilder(RED: NodeAPI): void {
       return;
     }
     try {
-      res.json({ ok: true, expression: rulesToExpression({ join: body.join, rules: body.rules } as RuleSet) });
+      res.json({ ok: true, expression: rulesToExpression({ join: body.join, rules: body.rules as unknown[] } as RuleSet) });
     } catch (err) {
       if (!(err instanceof FlowError)) throw err;
       res.json({ ok: false, message: err.message });

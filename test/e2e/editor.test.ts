@@ -704,7 +704,7 @@ describe('Node-RED editor in a real Chromium', function () {
     it('palette labels say vendor and job, are unique, keep "SD-WAN" whole, and "netflow" finds every node', async () => {
       const entries = await page.evaluate(() => Array.from(document.querySelectorAll('.red-ui-palette-node')).map((e) => ({
         type: e.getAttribute('data-palette-type') ?? '',
-        text: ((e.querySelector('.red-ui-palette-label') as HTMLElement | null)?.innerText ?? '').replace(/\s+/g, ' ').trim(),
+        text: (e.querySelector<HTMLElement>('.red-ui-palette-label')?.innerText ?? '').replace(/\s+/g, ' ').trim(),
       })));
       const ours = entries.filter((e) => PALETTE_TYPES.includes(e.type));
       ours.map((e) => e.type).sort().should.eql([...PALETTE_TYPES].sort());
@@ -754,7 +754,7 @@ describe('Node-RED editor in a real Chromium', function () {
         await openByDoubleClick(page, filter.id, filter.z!);
         await page.locator('#nff-rules > li').first().waitFor();
         // Enough room for several rows, not a cramped box.
-        const height = await page.locator('#nff-rules').evaluate((e) => (e.closest('.red-ui-editableList-container') as HTMLElement | null)?.clientHeight ?? 0);
+        const height = await page.locator('#nff-rules').evaluate((e) => e.closest<HTMLElement>('.red-ui-editableList-container')?.clientHeight ?? 0);
         height.should.be.aboveOrEqual(200);
         // Rules written by the builder...
         await setField(page, 'node-input', 'expression', '');

@@ -26,7 +26,7 @@ import { CHROMIUM, CHROMIUM_ARGS } from '../support/chromium';
 import { CONFIG_TYPES, NODE_TYPES } from '../support/node-types';
 
 // `RED` lives in the page; these tests only reach it inside page.evaluate / waitForFunction.
-declare const RED: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- the editor's global has no types
+declare const RED: any;
 
 const ARTIFACTS = path.join(ROOT, 'test', 'artifacts');
 const SHOTS = path.join(ARTIFACTS, 'screenshots');

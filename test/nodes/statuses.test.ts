@@ -8,7 +8,6 @@ import 'should';
 import fs from 'node:fs';
 import path from 'node:path';
 import helper from 'node-red-node-test-helper';
-import type { NodeMessage } from 'node-red';
 import configNode = require('../../nodes/firewalla-msp-config');
 import flowsNode = require('../../nodes/firewalla-flows');
 import normalizeNode = require('../../nodes/network-flow-normalize');
@@ -49,7 +48,7 @@ describe('statuses and errors in the editor', function () {
   }
   const creds = (token = TOKEN) => ({ cfg: { token } });
   const nodes = [configNode, flowsNode] as Parameters<typeof helper.load>[0];
-  const trigger = () => helper.getNode('f1').receive({ payload: 'go' } as NodeMessage);
+  const trigger = () => helper.getNode('f1').receive({ payload: 'go' });
   const errorsOf = (id: string): LogEntry[] => {
     const spy = helper.log() as unknown as { args: [LogEntry][]; ERROR: number };
     return spy.args.map((a) => a[0]).filter((e) => e.id === id && e.level === spy.ERROR);
@@ -167,7 +166,7 @@ describe('normalize: a bad setting fixed and deployed clears the red status', ()
   it('red "invalid configuration", then cleared by the fixed deploy', async () => {
     const statuses: StatusEvent[] = [];
     const bad: Array<Record<string, unknown> & { id: string; type: string }> = [{ id: 'n1', type: 'network-flow-normalize', vendor: '', internalNetworks: '10.0.0.0/40', wires: [[]] }];
-    await helper.load(normalizeNode, bad as Parameters<typeof helper.load>[1]);
+    await helper.load(normalizeNode, bad);
     const n1 = helper.getNode('n1') as unknown as { status: { args: [StatusEvent['status']][] } };
     n1.status.args.map((a) => a[0]).should.containEql({ fill: 'red', shape: 'ring', text: 'invalid configuration' });
     const ev = (helper as unknown as { _events: { on(e: string, f: (x: StatusEvent) => void): void } })._events;

@@ -62,7 +62,7 @@ export function windowValue(ring: readonly (Pane | null)[], m: WindowMetric, scr
   if (kind === 'distinct') {
     let n: number;
     if (ring.length === 1) n = ring[0] ? ring[0].distinct!.count() : 0;
-    else n = unionCount(ring.filter((p) => p !== null).map((p) => p!.distinct!), scratch);
+    else n = unionCount(ring.filter((p) => p !== null).map((p) => p.distinct!), scratch);
     return Math.min(n, m.maxDistinct);
   }
   let v = 0;

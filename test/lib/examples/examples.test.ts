@@ -58,7 +58,7 @@ describe('examples/*.json explain themselves', () => {
         for (const n of nodes) {
           for (const key of ['info', 'label', 'name'] as const) {
             if (key !== 'info' && n.type !== 'tab' && n.type !== 'comment') continue;
-            const text = typeof n[key] === 'string' ? (n[key] as string) : '';
+            const text = typeof n[key] === 'string' ? (n[key]) : '';
             swallowedPlaceholders(text).should.eql([], `${file}: ${n.id}.${key}`);
           }
         }
