@@ -18,6 +18,9 @@ const FLOW_FIELD_SET: ReadonlySet<string> = new Set(SDWAN_FLOW_FIELDS);
 
 const ILB_FIELD_SET: ReadonlySet<string> = new Set(SDWAN_ILB_FIELDS);
 
+/** Longest direction text read: every known spelling is far shorter, and a hostile one is not lowered. */
+const MAX_DIRECTION_TEXT = 40;
+
 /**
  * SD-WAN direction text to the NetworkFlow vocabulary, tolerant of case and spacing
  * (`LAN to WAN`, `lan_to_wan`, `LAN-TO-WAN`); undefined when not recognised.
@@ -26,6 +29,7 @@ export function sdwanDirection(v: string): Direction | undefined {
   // Exact vendor spellings first: no allocation on the hot path.
   if (v === 'LAN to WAN') return 'outbound';
   if (v === 'WAN to LAN') return 'inbound';
+  if (v.length > MAX_DIRECTION_TEXT) return undefined;
   const k = v.toLowerCase().replace(/[^a-z]/g, '');
   switch (k) {
     case 'lantowan':

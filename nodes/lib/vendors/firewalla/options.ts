@@ -30,10 +30,17 @@ const bool = z.preprocess(
   z.boolean({ error: 'expected true or false' }),
 );
 
+/** Longest field list read: a real one is a few names; a longer text is refused before it is split. */
+const MAX_LIST_TEXT = 1000;
+
 const list = (what: string, item: RegExp) =>
-  z.string({ error: `expected ${what}` }).trim().refine((s) => s === '' || s.split(',').every((p) => item.test(p.trim())), {
-    error: `expected ${what}`,
-  });
+  z
+    .string({ error: `expected ${what}` })
+    .max(MAX_LIST_TEXT, { error: `expected ${what} of at most ${MAX_LIST_TEXT} characters`, abort: true })
+    .trim()
+    .refine((s) => s === '' || s.split(',').every((p) => item.test(p.trim())), {
+      error: `expected ${what}`,
+    });
 
 export const flowsOptionsSchema = z.object({
   query: z.string({ error: 'expected a text query' }),
