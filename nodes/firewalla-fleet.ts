@@ -37,9 +37,14 @@ function boxTag(b: FirewallaBox): Record<string, unknown> {
   return { gid: b.gid, name: b.name ?? undefined, model: b.model ?? undefined, online: b.online ?? undefined, group: b.group ?? undefined };
 }
 
+/** A property left empty takes its default; anything else, 0 included, is checked as typed. */
+function orDefault(v: string | number | undefined, fallback: number): string | number {
+  return v === undefined || v === '' ? fallback : v;
+}
+
 /** The walk's settings as deploy reads them (and the editor's check): throws naming the field. */
 function walkSettings(def: FleetDef): { flows: FlowsOptions; fleet: ReturnType<typeof parseFleetProps> } {
-  const flows = parseNodeOptions({ ...FLOWS_DEFAULTS, query: def.query ?? '', blocked: def.blocked, limit: def.limit || 500, maxPages: def.maxPages || 5, pagination: 'all', sinceLastPoll: true });
+  const flows = parseNodeOptions({ ...FLOWS_DEFAULTS, query: def.query ?? '', blocked: def.blocked, limit: orDefault(def.limit, 500), maxPages: orDefault(def.maxPages, 5), pagination: 'all', sinceLastPoll: true });
   const fleet = parseFleetProps(def as unknown as Record<string, unknown>, { concurrency: 2, jitter: 0, failuresToDown: 3, emptyToDown: 0 });
   return { flows, fleet };
 }

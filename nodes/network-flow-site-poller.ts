@@ -41,7 +41,7 @@ function siteRequest(def: PollerDef, vendor: SiteRequest['vendor']): SiteRequest
     const q = parseSdwanQuery({ filter: def.filter, maxStats: def.maxStats });
     return { vendor: 'citrix-sdwan', resource, filter: q.filter, maxStats: q.maxStats };
   }
-  const stats: StatsProps = { template: 'A', statsType: def.statsType || 'flows_per_minute', intervalType: def.intervalType || 'minutes', timeInterval: def.timeInterval || '1', sourceIp: def.sourceIp ?? '' };
+  const stats: StatsProps = { template: 'A', statsType: def.statsType || 'flows_per_minute', intervalType: def.intervalType || 'minutes', timeInterval: def.timeInterval === undefined || def.timeInterval === '' ? '1' : def.timeInterval, sourceIp: def.sourceIp ?? '' };
   buildStatsRequest(stats);
   return { vendor: 'riverbed-flowgateway', stats };
 }

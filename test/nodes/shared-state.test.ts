@@ -41,7 +41,7 @@ describe('state in a shared store: restarts and two Node-RED instances on one Re
   const running = new Set<Instance>();
   let prefixes = 0;
 
-  function flow(store: string): Array<Record<string, unknown>> {
+  function flow(store: string, backfill = 'learn'): Array<Record<string, unknown>> {
     return [
       { id: 'cfg', type: 'firewalla-msp-config', name: 'msp', host: sim.url, timeout: '5000' },
       {
@@ -51,7 +51,7 @@ describe('state in a shared store: restarts and two Node-RED instances on one Re
       {
         id: 'an2', type: 'network-flow-anomaly', key: 'src.ip', metric: 'sum:bytes', window: '60', windowType: 'tumbling',
         rule: 'ewma', threshold: '', band: '3', alpha: '0.1', warmup: '5', pending: '1', cooldown: '0', resolve: false,
-        maxKeys: '100', lateness: '0', persist: true, store, outputs: 1, wires: [['alerts']],
+        maxKeys: '100', lateness: '0', persist: true, store, backfill, outputs: 1, wires: [['alerts']],
       },
       {
         id: 'ag', type: 'network-flow-aggregate', name: 'talkers', groupBy: 'src.ip', labelPath: '', metrics: 'sum:bytes,count',
@@ -64,9 +64,9 @@ describe('state in a shared store: restarts and two Node-RED instances on one Re
     ];
   }
 
-  async function start(name: string, store: string, prefix: string): Promise<Instance> {
+  async function start(name: string, store: string, prefix: string, backfill?: string): Promise<Instance> {
     const inst = await Instance.start({
-      name, flow: flow(store), credentials: { cfg: { token: TOKEN } }, watch: ['f1', 'an2', 'ag'], redisUrl: redis.url, prefix,
+      name, flow: flow(store, backfill), credentials: { cfg: { token: TOKEN } }, watch: ['f1', 'an2', 'ag'], redisUrl: redis.url, prefix,
     });
     running.add(inst);
     return inst;
@@ -105,6 +105,15 @@ describe('state in a shared store: restarts and two Node-RED instances on one Re
     const rows = (await b.round('ag', { flush: true, payload: [] })).filter((o) => o.node === 'rows');
     (rows[0]!.payload as Array<{ label: string; bytes: number }>).map((r) => [r.label, r.bytes]).should.eql([['a', 120], ['b', 50]]);
     await b.kill();
+    // A killed holder never released its poll lease: the next instance polls once it has lapsed
+    // (before that it would be standby, as it should while the holder might still be alive).
+    const probe: RedisContextStore = redisContextStore({ url: redis.url, prefix });
+    await probe.open();
+    try {
+      while ((await probe.holder('poll:f1')) !== null) await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      await probe.close();
+    }
 
     pinned.tick(MIN);
     const c = await start('c', 'shared', prefix);
@@ -132,7 +141,8 @@ describe('state in a shared store: restarts and two Node-RED instances on one Re
     const probe: RedisContextStore = redisContextStore({ url: redis.url, prefix });
     await probe.open();
     after(() => probe.close());
-    const instances = [await start('a', 'shared', prefix), await start('b', 'shared', prefix)];
+    // The spike below is recorded data sent to both instances: a replay, so history alerts.
+    const instances = [await start('a', 'shared', prefix, 'alert'), await start('b', 'shared', prefix, 'alert')];
     const all = (node: string, msg?: Record<string, unknown>) => Promise.all(instances.map((i) => i.round(node, msg))).then((r) => r.flat());
     const pollRequests = () => sim.requestsTo('/v2/flows').filter((r) => !r.query.has('cursor')).length;
 

@@ -39,6 +39,21 @@ const BAD: Record<string, { props: Record<string, unknown>; refused: string[]; g
   'network-flow-anomaly': { props: { key: 'src ip', metric: 'sum:bytes', window: 0, rule: 'ewma', alpha: 1.5, maxKeys: 0 }, refused: ['key', 'window', 'alpha', 'maxKeys'], good: { key: 'src.ip', metric: 'sum:bytes', window: 300, rule: 'ewma', alpha: 0.1 } },
   'network-flow-collector': { props: { address: '10.0.0.300', port: 70000, batchMs: 5 }, refused: ['address', 'port', 'batchMs'], good: { address: '127.0.0.1', port: 2055 } },
   'network-flow-enrich': { props: { geo: 'off', names: '10.0.0.300,printer', cacheSize: 0 }, refused: ['names', 'cacheSize'], good: { geo: 'off', names: '10.0.0.1,printer', cacheSize: 100 } },
+  'firewalla-fleet': {
+    props: { query: 'nosuchqualifier:1', limit: 0, concurrency: 0, jitter: 99999, lease: '0' },
+    refused: ['query', 'limit', 'concurrency', 'jitter', 'lease'],
+    good: { boxes: 'Office, Lab', query: 'category:video', limit: '500', maxPages: '5', concurrency: '2', jitter: '0', failuresToDown: '3', emptyToDown: '0', store: '', lease: '' },
+  },
+  'network-flow-sites-config': {
+    props: { vendor: 'acme', sites: '10.1.2.3, Lyon\n10.1.2.4, Lyon', timeout: 5 },
+    refused: ['vendor', 'sites', 'timeout'],
+    good: { vendor: 'riverbed-flowgateway', sites: '10.1.2.3, Lyon\nhttps://fg-oslo.example, Oslo, port=8443', timeout: 10000, authMethod: 'oauth' },
+  },
+  'network-flow-site-poller': {
+    props: { filter: 'App:HTTPS', timeInterval: 0, concurrency: 5000, store: 'no such store!' },
+    refused: ['filter', 'timeInterval', 'concurrency', 'store'],
+    good: { resource: 'flows', filter: 'application:HTTPS', maxStats: '50', statsType: 'flows_per_minute', intervalType: 'minutes', timeInterval: '1', concurrency: '10', jitter: '10', store: 'shared', lease: '30' },
+  },
   'network-flow-aggregate': { props: { groupBy: 'src ip', metrics: 'avg:bytes', window: 7000, topN: -1 }, refused: ['groupBy', 'metrics', 'window', 'topN'], good: { groupBy: 'src.ip', metrics: 'sum:bytes,count', window: 3600, output: 'rows' } },
 };
 

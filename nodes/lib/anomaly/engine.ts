@@ -400,6 +400,9 @@ export class AnomalyEngine {
     this.nInvalid = c.invalid;
     this.maxTs = timeOr(st.maxTs, -Infinity);
     this.closedUpTo = timeOr(st.closedUpTo, -Infinity);
+    // History ends where the saved run stopped closing windows: what it had not judged yet is
+    // judged live now, so a restart does not silence the windows polled around it.
+    if (Number.isFinite(this.closedUpTo)) this.windows.liveFrom = Math.min(this.windows.liveFrom, this.closedUpTo * this.paneMs);
     return true;
   }
 }

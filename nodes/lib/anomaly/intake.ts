@@ -8,7 +8,8 @@
  * - Backfill: with `learn`, every window that ends at or before the moment the engine started
  *   (or was reset) is history, the first poll's look back: it teaches baselines and warm-up but
  *   never alerts, so 24 h fetched at once does not raise a day of alerts in one second. Windows
- *   ending later are live and alert as usual. `alert` evaluates history like live data (replays).
+ *   ending later are live and alert as usual. After a restore of saved state, history ends where
+ *   the saved run had closed its windows instead. `alert` evaluates history like live data (replays).
  */
 import type { DedupCache } from '../dedup';
 import { recordIdentity } from '../dedup';

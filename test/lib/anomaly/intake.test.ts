@@ -70,6 +70,27 @@ describe('lib/anomaly intake: repeats and backfill', () => {
     live.events[0]!.payload.baseline!.mean.should.be.below(2000); // learnt from history, the spike winsorised
   });
 
+  it('after a restore, history ends where the saved run closed its windows: a restart does not silence the next poll', () => {
+    const clock = fakeClock();
+    const start = Math.floor(clock.now() / MIN) * MIN;
+    const opts: AnomalyOptionsInput = { ...threshold, backfill: 'learn' };
+    const before = new AnomalyEngine(opts, clock);
+    clock.timers.tick(10 * MIN);
+    before.ingest([flow(start + 1000, 40001, 10), flow(start + 2 * MIN + 1000, 40002, 10)]); // closes up to the window ending at start + 3 min
+    const saved = JSON.parse(JSON.stringify(before.exportState())) as unknown;
+    // Restarted 10 minutes later: the poll after the restart brings the minutes in between.
+    clock.timers.tick(10 * MIN);
+    const restarted = new AnomalyEngine(opts, clock);
+    restarted.importState(saved).should.be.true();
+    const gap = restarted.ingest([flow(start + 4 * MIN + 1000, 40003, 5000), flow(start + 6 * MIN, 40004, 1)]);
+    gap.events.map((x) => x.type).should.eql(['alert']);
+    restarted.stats().backfilled.should.equal(0);
+    // Without saved state the same poll is history (the first poll's look back).
+    const fresh = new AnomalyEngine(opts, clock);
+    fresh.ingest([flow(start + 4 * MIN + 1000, 40003, 5000), flow(start + 6 * MIN, 40004, 1)]).events.length.should.equal(0);
+    fresh.stats().backfilled.should.equal(1);
+  });
+
   it('a reset starts history again at the clock\'s now', () => {
     const clock = fakeClock();
     const e = new AnomalyEngine({ ...threshold, backfill: 'learn' }, clock);
