@@ -10,13 +10,16 @@ import { startRedis, type RedisServer } from '../support/redis';
 import { Instance } from '../support/instances';
 import type { OutReport } from '../support/instance-child';
 import { pinDate } from '../support/clock';
-import { startSimulator, type Simulator } from '../../simulator/server';
+import { DEMO_CREDENTIALS, startSimulator, type Simulator } from '../../simulator/server';
+import { SimFleet } from '../../simulator/fleet';
 import type { FirewallaSimOptions } from '../../simulator/firewalla';
 import { redisContextStore, type RedisContextStore } from '../../nodes/lib/state/redis-context-store';
 import type { NetworkFlow } from '../../nodes/lib/network-flow';
 
 const TOKEN = 'fw-shared-state-token-5d1e8a';
 const MIN = 60_000;
+/** SD-WAN appliances of the site list both instances poll. */
+const SITES = 5;
 const T0 = Math.ceil(1.7e12 / MIN) * MIN;
 
 function record(ts: number, bytes: number, ip = '192.168.1.23'): NetworkFlow {
@@ -38,6 +41,7 @@ describe('state in a shared store: restarts and two Node-RED instances on one Re
   const pinned = pinDate();
   let redis: RedisServer;
   let sim: Simulator;
+  let fleet: SimFleet;
   const running = new Set<Instance>();
   let prefixes = 0;
 
@@ -58,15 +62,22 @@ describe('state in a shared store: restarts and two Node-RED instances on one Re
         window: '60', timeZone: 'UTC', lateness: '0', topN: '5', sortBy: '', maxGroups: '100', dedup: false, output: 'rows',
         wallFlush: '', persist: true, store, wires: [['rows']],
       },
+      { id: 'list', type: 'network-flow-sites-config', name: 'branches', vendor: 'citrix-sdwan', sites: fleet.sims.map((s, i) => `${s.url}, site-${i}`).join('\n'), timeout: '5000' },
+      {
+        id: 'sp', type: 'network-flow-site-poller', server: 'list', resource: 'flows', maxStats: '50', concurrency: '5', jitter: '0',
+        failuresToDown: '3', emptyToDown: '0', store, lease: '3', wires: [['sites'], []],
+      },
       { id: 'out', type: 'helper' },
       { id: 'alerts', type: 'helper' },
       { id: 'rows', type: 'helper' },
+      { id: 'sites', type: 'helper' },
     ];
   }
 
   async function start(name: string, store: string, prefix: string, backfill?: string): Promise<Instance> {
     const inst = await Instance.start({
-      name, flow: flow(store, backfill), credentials: { cfg: { token: TOKEN } }, watch: ['f1', 'an2', 'ag'], redisUrl: redis.url, prefix,
+      name, flow: flow(store, backfill), watch: ['f1', 'an2', 'ag', 'sp'],
+      credentials: { cfg: { token: TOKEN }, list: { username: DEMO_CREDENTIALS.sdwanUsername, password: DEMO_CREDENTIALS.sdwanPassword } }, redisUrl: redis.url, prefix,
     });
     running.add(inst);
     return inst;
@@ -76,6 +87,7 @@ describe('state in a shared store: restarts and two Node-RED instances on one Re
     redis = await startRedis();
     const opts: FirewallaSimOptions = { vendors: ['firewalla'], credentials: { firewallaToken: TOKEN }, seed: 18, firewallaRateLimit: 100_000 };
     sim = await startSimulator(opts);
+    fleet = await SimFleet.start({ sites: SITES, vendors: ['citrix-sdwan'] });
   });
   afterEach(async () => {
     await Promise.all([...running].map((i) => i.kill()));
@@ -83,6 +95,7 @@ describe('state in a shared store: restarts and two Node-RED instances on one Re
   });
   after(async () => {
     await sim.close();
+    await fleet.close();
     await redis.stop();
   });
 
@@ -159,6 +172,13 @@ describe('state in a shared store: restarts and two Node-RED instances on one Re
       const meta = polled[0]!.got[0]!;
       if (last) range(meta)[0].should.equal(range(last)[1]);
       last = meta;
+
+      // The site list: each appliance polled once per round, by one instance, all sites tagged.
+      for (const s of fleet.sims) s.clearLog();
+      const siteOuts = (await Promise.all(instances.map((i) => i.round('sp')))).map((outs) => outs.filter((o) => o.node === 'sites'));
+      siteOuts.filter((outs) => outs.length > 0).should.have.length(1);
+      siteOuts.flat().length.should.equal(SITES);
+      fleet.sims.map((s) => s.requestsTo('/monitor/flows').length).should.eql(Array.from({ length: SITES }, () => 1));
     }
 
     // The same records reach both instances (e.g. NetFlow exported to both): one alert in all.

@@ -16,6 +16,8 @@ const nodeModules = [
   require('../../nodes/network-flow-normalize'),
   require('../../nodes/network-flow-anomaly'),
   require('../../nodes/network-flow-aggregate'),
+  require('../../nodes/network-flow-sites-config'),
+  require('../../nodes/network-flow-site-poller'),
   require('@node-red/nodes/core/common/24-complete.js'),
 ] as unknown[];
 const contextModule = require('@node-red/runtime/lib/nodes/context') as { load(): Promise<void>; close(): Promise<void> };
