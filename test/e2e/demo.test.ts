@@ -64,8 +64,13 @@ describe('npm start demo (real Node-RED + simulator + example flows)', function 
 
   it('serves each node\'s editor, help text and icon', async () => {
     const html = await (await fetch(`${demo.url}/nodes`, { headers: { accept: 'text/html' } })).text();
+    html.includes('src="resources/node-red-contrib-network-flows/editor.js"').should.be.true('the shared editor helper is not loaded');
     for (const t of NODE_TYPES) {
-      html.includes(`data-template-name="${t}"`).should.be.true(`no editor template for ${t}`);
+      html.includes(`RED.nodes.registerType('${t}'`).should.be.true(`no editor definition for ${t}`);
+      // The config and SD-WAN endpoint dialogs are built by the shared helper (resources/editor.js);
+      // test/e2e/editor.test.ts opens every dialog.
+      const built = new RegExp(`var T = '${t}';[\\s\\S]{0,2000}?E\\.(configTemplate|sdwanEndpoint)\\(T`).test(html);
+      (html.includes(`data-template-name="${t}"`) || built).should.be.true(`no editor template for ${t}`);
       html.includes(`data-help-name="${t}"`).should.be.true(`no help text for ${t}`);
     }
     const icons = (await (await fetch(`${demo.url}/icons`)).json()) as Record<string, string[]>;
