@@ -129,9 +129,11 @@ class Parser {
   }
 
   private parseNot(): Expr {
-    // A run of nots is read in a loop and folded (not not x = x), so no input can nest deeply.
+    // A run of nots is read in a loop and folded (not not x = x), so no input can nest deeply;
+    // it is as long as parentheses may nest, so a hostile run is refused before it costs time.
     let nots = 0;
     for (let t = this.peek(); t.type === '!' || this.isWord(t, 'not'); t = this.peek()) {
+      if (nots >= MAX_DEPTH) this.fail(EXPECT.term + ` ("not" and "!" repeat at most ${MAX_DEPTH} times in a row)`);
       this.next();
       nots++;
     }

@@ -126,9 +126,14 @@ describe('lib/filter errors', () => {
     problem(`${'('.repeat(5000)}any${')'.repeat(5000)}`).should.equal(
       'column 65: expected a filter term (parentheses nest at most 64 deep) after "(", found "("',
     );
-    // Runs of not fold (an even number cancels), so they cannot nest.
-    compileFilter(`${'not '.repeat(20001)}any`)({}).should.be.false();
-    compileFilter(`${'! '.repeat(20000)}any`)({}).should.be.true();
+    // Runs of not fold (an even number cancels), so they cannot nest; a run is as long as
+    // parentheses may nest, so 65,000 of them are refused at the 65th, not read to the end.
+    compileFilter(`${'not '.repeat(63)}any`)({}).should.be.false();
+    compileFilter(`${'! '.repeat(64)}any`)({}).should.be.true();
+    problem(`${'not '.repeat(20001)}any`).should.equal(
+      'column 257: expected a filter term ("not" and "!" repeat at most 64 times in a row) after "not", found "not"',
+    );
+    problem(`${'! '.repeat(20000)}any`).should.match(/^column 129: .*repeat at most 64 times in a row/);
     // Long flat chains are fine.
     compileFilter(Array.from({ length: 5000 }, (_, i) => `app a${i}`).join(' or '))({ app: 'A4999' }).should.be.true();
   });
