@@ -12,7 +12,7 @@ import { clientLookup, FIREWALLA_CONFIG } from './node-support/config-node';
 import { checkSharedPolling, handleEndpoint, reportInvalid, sharedPolling, showSetup } from './node-support/endpoint';
 import { texts } from './node-support/texts';
 import { registerValidation } from './node-support/validation';
-import { healthMessage, parseFleetProps, siteMessage, summaryText } from './node-support/fleet';
+import { healthMessage, orDefault, parseFleetProps, siteMessage, summaryText } from './node-support/fleet';
 
 const T = 'firewalla-fleet';
 
@@ -35,11 +35,6 @@ interface FleetDef extends NodeDef {
 /** The box facts a message carries (never the whole vendor object: it may grow). */
 function boxTag(b: FirewallaBox): Record<string, unknown> {
   return { gid: b.gid, name: b.name ?? undefined, model: b.model ?? undefined, online: b.online ?? undefined, group: b.group ?? undefined };
-}
-
-/** A property left empty takes its default; anything else, 0 included, is checked as typed. */
-function orDefault(v: string | number | undefined, fallback: number): string | number {
-  return v === undefined || v === '' ? fallback : v;
 }
 
 /** The walk's settings as deploy reads them (and the editor's check): throws naming the field. */

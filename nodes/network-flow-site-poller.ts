@@ -13,7 +13,7 @@ import { siteSession } from './lib/fleet/sessions';
 import { checkSharedPolling, handleEndpoint, reportInvalid, sharedPolling, showSetup } from './node-support/endpoint';
 import { texts } from './node-support/texts';
 import { registerValidation } from './node-support/validation';
-import { healthMessage, parseFleetProps, siteMessage, summaryText, type SiteListNode } from './node-support/fleet';
+import { healthMessage, orDefault, parseFleetProps, siteMessage, summaryText, type SiteListNode } from './node-support/fleet';
 
 const T = 'network-flow-site-poller';
 
@@ -41,7 +41,7 @@ function siteRequest(def: PollerDef, vendor: SiteRequest['vendor']): SiteRequest
     const q = parseSdwanQuery({ filter: def.filter, maxStats: def.maxStats });
     return { vendor: 'citrix-sdwan', resource, filter: q.filter, maxStats: q.maxStats };
   }
-  const stats: StatsProps = { template: 'A', statsType: def.statsType || 'flows_per_minute', intervalType: def.intervalType || 'minutes', timeInterval: def.timeInterval === undefined || def.timeInterval === '' ? '1' : def.timeInterval, sourceIp: def.sourceIp ?? '' };
+  const stats: StatsProps = { template: 'A', statsType: def.statsType || 'flows_per_minute', intervalType: def.intervalType || 'minutes', timeInterval: orDefault(def.timeInterval, '1'), sourceIp: def.sourceIp ?? '' };
   buildStatsRequest(stats);
   return { vendor: 'riverbed-flowgateway', stats };
 }

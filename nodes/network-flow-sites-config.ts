@@ -50,6 +50,7 @@ function listSettings(def: SitesDef, creds: SitesCredentials): { sites: ReturnTy
 }
 
 export = function (RED: NodeAPI): void {
+  const t = texts(RED, 'network-flow-sites-config');
   function SiteList(this: SiteListNode, def: SitesDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
@@ -75,7 +76,7 @@ export = function (RED: NodeAPI): void {
     } catch (err) {
       node.configError = err instanceof FlowError ? err : new BadInputError('config', String(err));
       // Validation texts name the field and line, never a credential.
-      node.error(texts(RED, 'network-flow-sites-config')('errors.invalid', { message: node.configError.message }));
+      node.error(t('errors.invalid', { message: node.configError.message }));
     }
     node.on('close', (_removed: boolean, done: () => void) => {
       node.siteList = undefined;

@@ -10,7 +10,7 @@
  * help text. Config rows also run "Test connection" against the simulator.
  */
 import 'should';
-import { CHROMIUM, CHROMIUM_ARGS } from '../support/chromium';
+import { CHROMIUM, CHROMIUM_ARGS, closeEditTrays, workspaceNode } from '../support/chromium';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -324,7 +324,6 @@ async function firstOf(page: Page, type: string): Promise<{ id: string; z?: stri
   }, type);
 }
 
-const workspaceNode = (id: string): string => `#red-ui-workspace-chart g.red-ui-flow-node-group[id="${id}"]`;
 const TRAY_OPEN = '.red-ui-tray .red-ui-tray-body';
 
 /** Shows the node's tab and double-clicks it, as a user does, and waits for its dialog. */
@@ -339,14 +338,7 @@ async function openByDoubleClick(page: Page, id: string, z: string): Promise<voi
 async function closeAllTrays(page: Page): Promise<void> {
   const clipboard = page.locator('#red-ui-clipboard-dialog-cancel');
   if (await clipboard.isVisible()) await clipboard.click({ timeout: 5000 });
-  for (let i = 0; i < 4; i++) {
-    const cfg = page.locator('#node-config-dialog-cancel');
-    const node = page.locator('#node-dialog-cancel');
-    const top = (await cfg.isVisible()) ? cfg : (await node.isVisible()) ? node : undefined;
-    if (!top) return;
-    await top.click({ timeout: 5000 });
-    await top.waitFor({ state: 'detached', timeout: 5000 });
-  }
+  await closeEditTrays(page);
 }
 
 function readHelp(type: string): { para: string; headings: string[] } {

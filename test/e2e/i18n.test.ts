@@ -22,7 +22,7 @@ import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { ROOT, startDemo, type Demo } from '../../scripts/demo';
 import { LOCALES, REFERENCE, SAME_AS_ENGLISH, SAME_IN_LANGUAGE, flatten, helpOutline, languages, plainText } from '../../scripts/i18n-missing';
-import { CHROMIUM, CHROMIUM_ARGS } from '../support/chromium';
+import { CHROMIUM, CHROMIUM_ARGS, closeEditTrays, workspaceNode } from '../support/chromium';
 import { CONFIG_TYPES, NODE_TYPES } from '../support/node-types';
 
 // `RED` lives in the page; these tests only reach it inside page.evaluate / waitForFunction.
@@ -65,18 +65,6 @@ function shownAs(value: string, attr: string | null): string {
 }
 
 const TRAY = '.red-ui-tray';
-const workspaceNode = (id: string): string => `#red-ui-workspace-chart g.red-ui-flow-node-group[id="${id}"]`;
-
-async function closeTrays(page: Page): Promise<void> {
-  for (let i = 0; i < 4; i++) {
-    const cfg = page.locator('#node-config-dialog-cancel');
-    const node = page.locator('#node-dialog-cancel');
-    const top = (await cfg.isVisible()) ? cfg : (await node.isVisible()) ? node : undefined;
-    if (!top) return;
-    await top.click({ timeout: 5000 });
-    await top.waitFor({ state: 'detached', timeout: 5000 });
-  }
-}
 
 /** Opens the dialog of the first demo node of a type; a config node through the pencil of an endpoint that uses it. */
 async function openDialog(page: Page, type: string): Promise<void> {
@@ -193,7 +181,7 @@ describe('the editor in every shipped language (real Chromium)', function () {
       });
 
       after(async () => { await context?.close(); });
-      afterEach(async () => { if (page) await closeTrays(page).catch(() => undefined); });
+      afterEach(async () => { if (page) await closeEditTrays(page).catch(() => undefined); });
 
       it('palette: every node is there, no raw key, catalogue labels translated', async () => {
         const leaks: string[] = [];

@@ -68,14 +68,7 @@ export interface IngestResult {
 }
 
 /** What a window needs besides its state to become a result. */
-export interface CloseContext {
-  start: number;
-  end: number;
-  label: string;
-  timeZone: string;
-  seconds: number;
-  metrics: MetricDef[];
-  sortBy: number;
+export interface CloseContext extends Pick<WindowResult, 'start' | 'end' | 'label' | 'timeZone' | 'seconds' | 'metrics' | 'sortBy'> {
   groupBy: readonly string[];
   topN: number;
 }
