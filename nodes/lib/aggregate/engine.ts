@@ -15,16 +15,17 @@
  *   tenth (by the sort metric) is folded into the window's "other" group, so totals stay exact and
  *   `folded` says how many groups lost their identity.
  *
- * The groups of a window live in a columnar table (window-state.ts); a closed window becomes its
- * top N groups and one "other" (result.ts); open windows are saved and restored by state.ts.
+ * A record is read through record-reader.ts. The groups of a window live in a columnar table
+ * (window-state.ts); a closed window becomes its top N groups and one "other" (result.ts); open
+ * windows are saved and restored by state.ts.
  */
 import { sortedOrder } from '../anomaly/engine';
-import { compilePath as getter, type PathReader as Getter } from '../record-path';
 import { recordIdentity, DedupCache, type DedupStats } from '../dedup';
 import { BadInputError } from '../errors';
 import { windowBounds, windowLabel } from './calendar';
 import { parseOptions, type AggregateOptions, type AggregateOptionsInput } from './options';
-import { distinctValue, groupInfo, groupKey, toNumber } from './keys';
+import { toNumber } from './keys';
+import { BAD_SUMS, RecordReader } from './record-reader';
 import { closeWindow, type IngestResult, type WindowResult } from './result';
 import { STATE_FORMAT, num, windowFromJson, windowToJson, type AggregateState } from './state';
 import { WindowState, type Layout } from './window-state';
@@ -49,20 +50,16 @@ const DUPLICATE = 'duplicate';
 
 export class AggregateEngine {
   readonly options: AggregateOptions;
-  private readonly keyGetters: Getter[];
-  private readonly labelGetter: Getter | null;
+  private readonly reader: RecordReader;
   private readonly layout: Layout;
-  /** Metric indices by kind, and the getters of summed / distinct paths (by metric index). */
-  private readonly sumIdx: number[];
-  private readonly countIdx: number[];
-  private readonly distinctIdx: number[];
-  private readonly valueGetters: (Getter | null)[];
   private readonly latenessMs: number;
   private readonly maxFutureMs: number;
   private readonly perMessage: boolean;
   private readonly dedup: DedupCache | null;
   private readonly now: () => number;
   private nowCache = 0;
+  /** Record times above this are too far in the future (the clock read once per batch). */
+  private tsLimit = 0;
 
   private readonly windows = new Map<number, WindowState>();
   private cur: WindowState | null = null;
@@ -83,22 +80,12 @@ export class AggregateEngine {
   constructor(options: AggregateOptionsInput, clock: { now?: () => number } = {}) {
     this.options = parseOptions(options);
     const o = this.options;
-    this.keyGetters = o.groupBy.map(getter);
-    this.labelGetter = o.labelPath ? getter(o.labelPath) : null;
-    this.sumIdx = [];
-    this.countIdx = [];
-    this.distinctIdx = [];
-    this.valueGetters = o.metrics.map((m, i) => {
-      if (m.kind === 'count') this.countIdx.push(i);
-      else if (m.kind === 'distinct') this.distinctIdx.push(i);
-      else this.sumIdx.push(i);
-      return m.path ? getter(m.path) : null;
-    });
+    this.reader = new RecordReader(o);
     this.latenessMs = o.lateness * 1000;
     this.maxFutureMs = o.maxFuture * 1000;
     this.perMessage = o.window.kind === 'message';
     this.now = clock.now ?? Date.now;
-    this.layout = { nMetrics: o.metrics.length, distinct: this.distinctIdx, sortBy: o.sortBy, maxGroups: o.maxGroups };
+    this.layout = { nMetrics: o.metrics.length, distinct: this.reader.distinctIdx, sortBy: o.sortBy, maxGroups: o.maxGroups };
     this.dedup = o.dedup ? new DedupCache({ cap: o.dedupCap, horizonMs: this.horizonMs() }) : null;
   }
 
@@ -133,8 +120,9 @@ export class AggregateEngine {
   ingest(records: readonly unknown[] | unknown): IngestResult {
     const list: readonly unknown[] = Array.isArray(records) ? records : [records];
     const res: IngestResult = { windows: [], accepted: 0, late: 0, duplicates: 0, invalid: 0, errors: [] };
-    this.nowCache = this.now();
-    if (this.perMessage) this.cur = this.newWindow(0, 0);
+    this.readClock();
+    // A per-message window spans all time: the window check in addAt never leaves it.
+    if (this.perMessage) this.cur = this.newWindow(-Infinity, Infinity);
     const { times, order } = sortedOrder(list);
     for (let j = 0; j < list.length; j++) {
       const i = order ? order[j]! : j;
@@ -148,6 +136,7 @@ export class AggregateEngine {
       }
     }
     res.errors.sort((x, y) => x.index - y.index);
+    this.moveWatermark();
     if (this.perMessage) {
       const w = this.cur!;
       this.cur = null;
@@ -160,7 +149,30 @@ export class AggregateEngine {
   /** One record, streaming; windows it closes are collected by `takeWindows()`. Not for per-message windows. */
   add(r: unknown): string | null {
     if (this.perMessage) throw new BadInputError('window', 'per-message windows take whole batches (ingest)');
-    return this.addAt(r, sortedOrder([r]).times[0]!);
+    this.readClock();
+    const why = this.addAt(r, sortedOrder([r]).times[0]!);
+    this.moveWatermark();
+    return why;
+  }
+
+  private readClock(): void {
+    this.nowCache = this.now();
+    this.tsLimit = this.nowCache + this.maxFutureMs;
+  }
+
+  /**
+   * Closes the windows the newest record time has passed. Once per batch, not per record: a batch
+   * is taken in time order, so no record of it can belong to a window that an earlier record of
+   * the same batch would have closed (its window ends after its own time, which is at least the
+   * earlier one's), and the result is the same as closing record by record.
+   */
+  private moveWatermark(): void {
+    if (this.perMessage) return;
+    const wm = this.maxTs - this.latenessMs;
+    if (wm > this.closedUpTo) {
+      if (wm >= this.firstEnd) this.advance(wm);
+      else this.closedUpTo = wm;
+    }
   }
 
   takeWindows(): WindowResult[] {
@@ -170,7 +182,9 @@ export class AggregateEngine {
   }
 
   private addAt(r: unknown, ts: number): string | null {
-    if (r === null || typeof r !== 'object' || Array.isArray(r) || !Number.isFinite(ts) || ts > this.nowCache + this.maxFutureMs) {
+    // sortedOrder gives NaN to anything that is not an object, so one range test covers those,
+    // unusable times and times too far ahead.
+    if (!(ts > -Infinity && ts <= this.tsLimit) || Array.isArray(r)) {
       const why = this.rejectReason(r, ts);
       if (why !== null) {
         this.nInvalid++;
@@ -178,40 +192,25 @@ export class AggregateEngine {
       }
     }
     // Metric values first: a bad value rejects the record before it changes anything.
-    const sumIdx = this.sumIdx;
-    const getters = this.valueGetters;
+    const rd = this.reader;
+    const sumIdx = rd.sumIdx;
     let x0 = 0;
     let xs: number[] | null = null;
-    if (sumIdx.length > 0) {
-      x0 = toNumber(getters[sumIdx[0]!]!(r));
-      if (x0 !== x0 || !Number.isFinite(x0)) return this.badValue(r, 0);
-      if (sumIdx.length > 1) {
-        xs = [x0];
-        for (let k = 1; k < sumIdx.length; k++) {
-          const x = toNumber(getters[sumIdx[k]!]!(r));
-          if (!Number.isFinite(x)) return this.badValue(r, k);
-          xs.push(x);
-        }
-      }
+    if (rd.sumGetter !== null) {
+      const v = rd.sumGetter(r);
+      x0 = typeof v === 'number' ? v : toNumber(v);
+      if (!Number.isFinite(x0)) return this.badValue(r, 0);
+      if (sumIdx.length > 1) xs = rd.moreSums(r, x0);
+      if (xs === BAD_SUMS) return this.badValue(r, rd.badSum);
     }
 
+    if (ts > this.maxTs) this.maxTs = ts;
     let w = this.cur;
-    if (!this.perMessage) {
-      if (ts > this.maxTs) {
-        this.maxTs = ts;
-        const wm = ts - this.latenessMs;
-        if (wm > this.closedUpTo) {
-          // Nearly every record moves the watermark; a window closes far less often.
-          if (wm >= this.firstEnd) this.advance(wm);
-          else this.closedUpTo = wm;
-        }
-      }
-      if (w === null || ts < w.start || ts >= w.end) {
-        w = this.windowFor(ts);
-        if (w === null) {
-          this.nLate++;
-          return LATE;
-        }
+    if (w === null || ts < w.start || ts >= w.end) {
+      w = this.windowFor(ts);
+      if (w === null) {
+        this.nLate++;
+        return LATE;
       }
     }
     if (this.dedup !== null) {
@@ -223,7 +222,7 @@ export class AggregateEngine {
     }
     w = w!;
 
-    const key = groupKey(this.keyGetters, r);
+    const key = rd.key(r);
     let row = w.rows.get(key);
     if (row === undefined) row = this.newGroup(w, key, r);
     w.records++;
@@ -250,13 +249,7 @@ export class AggregateEngine {
         totals[i]! += xs[k]!;
       }
     }
-    const countIdx = this.countIdx;
-    for (let k = 0; k < countIdx.length; k++) {
-      const i = countIdx[k]!;
-      cells[base + i]! += 1;
-      totals[i]! += 1;
-    }
-    if (this.distinctIdx.length > 0) this.addDistinct(r, row, w);
+    if (!rd.onlySums) rd.addCountsAndDistinct(r, row, w, base);
     return null;
   }
 
@@ -266,17 +259,15 @@ export class AggregateEngine {
     if (!Number.isFinite(ts)) return 'ts: expected a record time in epoch ms';
     if (ts > this.nowCache + this.maxFutureMs) {
       // Re-read the clock once before rejecting: the cached value may be a batch old.
-      this.nowCache = this.now();
-      if (ts > this.nowCache + this.maxFutureMs) return `ts: ${new Date(ts).toISOString()} is more than ${this.options.maxFuture} s in the future`;
+      this.readClock();
+      if (ts > this.tsLimit) return `ts: ${new Date(ts).toISOString()} is more than ${this.options.maxFuture} s in the future`;
     }
     return null;
   }
 
   private badValue(r: unknown, k: number): string {
     this.nInvalid++;
-    const i = this.sumIdx[k]!;
-    const v = this.valueGetters[i]!(r);
-    return `${this.options.metrics[i]!.path}: "${String(v).slice(0, 40)}" is not a number`;
+    return this.reader.badValue(r, k);
   }
 
   /** The open window for `ts`, created if needed; null when that window is already closed. */
@@ -293,17 +284,6 @@ export class AggregateEngine {
     return w;
   }
 
-  private addDistinct(r: unknown, row: number, w: WindowState): void {
-    const d = this.distinctIdx;
-    for (let k = 0; k < d.length; k++) {
-      const i = d[k]!;
-      const dv = distinctValue(this.valueGetters[i]!(r));
-      if (dv !== undefined) {
-        w.sets[i]![row]!.add(dv);
-        w.totalSets![i]!.add(dv);
-      }
-    }
-  }
 
   private newWindow(start: number, end: number): WindowState {
     return new WindowState(start, end, this.layout);
@@ -312,7 +292,7 @@ export class AggregateEngine {
   /** Adds the group of record `r` to `w` (folding the smallest first at the cap); returns its row. */
   private newGroup(w: WindowState, key: string, r: unknown): number {
     const folded = w.foldedGroups;
-    const row = w.addGroup(groupInfo(this.keyGetters, this.labelGetter, key, r));
+    const row = w.addGroup(this.reader.group(key, r));
     this.nFolded += w.foldedGroups - folded;
     return row;
   }

@@ -7,7 +7,7 @@ import type { PathReader } from '../record-path';
 import type { GroupInfo } from './window-state';
 
 const KEY_SEP = '\u001f';
-const MAX_KEY_PART = 200;
+export const MAX_KEY_PART = 200;
 const OBJECT_PART = '(object)';
 export const NONE_LABEL = '(none)';
 
@@ -46,14 +46,22 @@ export function groupKey(getters: readonly PathReader[], r: unknown): string {
   return key;
 }
 
+/** One group-by value as a group keeps it: null when missing, objects never kept. */
+function groupPart(v: unknown): unknown {
+  if (v === undefined || v === null) return null;
+  if (typeof v === 'object') return OBJECT_PART;
+  return typeof v === 'string' && v.length > MAX_KEY_PART ? v.slice(0, MAX_KEY_PART) : v;
+}
+
 /** A new group's values and label, from its first record. */
 export function groupInfo(getters: readonly PathReader[], labelGetter: PathReader | null, key: string, r: unknown): GroupInfo {
-  const parts = getters.map((get) => {
-    const v = get(r);
-    if (v === undefined || v === null) return null;
-    if (typeof v === 'object') return OBJECT_PART;
-    return typeof v === 'string' && v.length > MAX_KEY_PART ? v.slice(0, MAX_KEY_PART) : v;
-  });
+  if (getters.length === 1 && labelGetter === null) {
+    // The common case, once per new group per window: the same result as below without the
+    // closures and the join (docs/performance.md#group-table).
+    const part = groupPart(getters[0]!(r));
+    return { key, parts: [part], label: part === null || part === '' ? NONE_LABEL : keyPart(part) };
+  }
+  const parts = getters.map((get) => groupPart(get(r)));
   let label: string | undefined;
   if (labelGetter) {
     const l = labelGetter(r);

@@ -95,7 +95,8 @@ export class WindowState {
     if ((row + 1) * this.stride > this.cells.length) this.grow();
     this.info.push(g);
     this.rows.set(g.key, row);
-    for (const i of this.layout.distinct) this.sets[i]!.push(new DistinctCounter(GROUP_EXACT, GROUP_PRECISION));
+    const distinct = this.layout.distinct;
+    for (let k = 0; k < distinct.length; k++) this.sets[distinct[k]!]!.push(new DistinctCounter(GROUP_EXACT, GROUP_PRECISION));
     return row;
   }
 

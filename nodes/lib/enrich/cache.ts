@@ -15,8 +15,12 @@ export class TwoGenerationCache<K, V> {
   }
 
   get(key: K): V | undefined {
+    // Kept this small so the engine's per-side code inlines it; the rest is in fromOld.
     const hit = this.young.get(key);
-    if (hit !== undefined) return hit;
+    return hit !== undefined ? hit : this.fromOld(key);
+  }
+
+  private fromOld(key: K): V | undefined {
     const aged = this.old.get(key);
     if (aged !== undefined) {
       this.old.delete(key);
