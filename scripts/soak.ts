@@ -134,6 +134,20 @@ function handles(): { count: number; types: Record<string, number> } {
   return { count: list.length, types };
 }
 
+/**
+ * Active resources once transient ones (a socket mid-close, a timer about to fire) have had up to
+ * 2 s to go away: a leak is a resource that stays. The start count is one instant's too, so
+ * without this a socket still closing after the last redeploy failed a run (6 against 5).
+ */
+async function settledHandles(limit: number): Promise<{ count: number; types: Record<string, number> }> {
+  let h = handles();
+  for (let i = 0; i < 20 && h.count > limit; i++) {
+    await new Promise<void>((r) => setTimeout(r, 100));
+    h = handles();
+  }
+  return h;
+}
+
 const mb = (n: number): number => Math.round((n / 1024 / 1024) * 10) / 10;
 
 export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
@@ -265,7 +279,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
   helper.log().resetHistory();
   await deploy();
   const heapEnd = await heapAfterGc(gc);
-  const handlesEnd = handles();
+  const handlesEnd = await settledHandles(handlesStart.count);
   await helper.unload();
   for (let i = 0; i < 200 && sim.openConnections > 0; i++) await new Promise<void>((r) => setTimeout(r, 10));
   const openSocketsAfterClose = sim.openConnections;
