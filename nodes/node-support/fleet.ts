@@ -10,7 +10,6 @@ import type { HealthEvent, HealthSummary, Site, SiteAccount, SiteClient } from '
 import { parseInput } from '../lib/validate';
 import type { Texts } from './texts';
 
-
 /** A property left empty takes its default; anything else, 0 included, is checked as typed. */
 export function orDefault(v: unknown, fallback: string | number): unknown {
   return v === undefined || v === '' ? fallback : v;

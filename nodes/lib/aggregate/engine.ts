@@ -57,7 +57,6 @@ export class AggregateEngine {
   private readonly perMessage: boolean;
   private readonly dedup: DedupCache | null;
   private readonly now: () => number;
-  private nowCache = 0;
   /** Record times above this are too far in the future (the clock read once per batch). */
   private tsLimit = 0;
 
@@ -156,8 +155,7 @@ export class AggregateEngine {
   }
 
   private readClock(): void {
-    this.nowCache = this.now();
-    this.tsLimit = this.nowCache + this.maxFutureMs;
+    this.tsLimit = this.now() + this.maxFutureMs;
   }
 
   /**
@@ -197,8 +195,7 @@ export class AggregateEngine {
     let x0 = 0;
     let xs: number[] | null = null;
     if (rd.sumGetter !== null) {
-      const v = rd.sumGetter(r);
-      x0 = typeof v === 'number' ? v : toNumber(v);
+      x0 = toNumber(rd.sumGetter(r));
       if (!Number.isFinite(x0)) return this.badValue(r, 0);
       if (sumIdx.length > 1) xs = rd.moreSums(r, x0);
       if (xs === BAD_SUMS) return this.badValue(r, rd.badSum);
@@ -220,7 +217,6 @@ export class AggregateEngine {
         return DUPLICATE;
       }
     }
-    w = w!;
 
     const key = rd.key(r);
     let row = w.rows.get(key);
@@ -257,7 +253,7 @@ export class AggregateEngine {
   private rejectReason(r: unknown, ts: number): string | null {
     if (r === null || typeof r !== 'object' || Array.isArray(r)) return 'record: expected an object (a NetworkFlow record)';
     if (!Number.isFinite(ts)) return 'ts: expected a record time in epoch ms';
-    if (ts > this.nowCache + this.maxFutureMs) {
+    if (ts > this.tsLimit) {
       // Re-read the clock once before rejecting: the cached value may be a batch old.
       this.readClock();
       if (ts > this.tsLimit) return `ts: ${new Date(ts).toISOString()} is more than ${this.options.maxFuture} s in the future`;
@@ -283,7 +279,6 @@ export class AggregateEngine {
     this.cur = w;
     return w;
   }
-
 
   private newWindow(start: number, end: number): WindowState {
     return new WindowState(start, end, this.layout);

@@ -7,7 +7,7 @@ import type { PathReader } from '../record-path';
 import type { GroupInfo } from './window-state';
 
 const KEY_SEP = '\u001f';
-export const MAX_KEY_PART = 200;
+const MAX_KEY_PART = 200;
 const OBJECT_PART = '(object)';
 export const NONE_LABEL = '(none)';
 

@@ -1,11 +1,11 @@
 /**
  * How the aggregate engine reads a record, built once from its options: the group key, the
- * summed values (the only group path and the first summed metric read without going through the
- * arrays of readers: the common shape, docs/performance.md#aggregate), and the count and
- * distinct metrics added to a group. Hostile values cost little (keys.ts).
+ * summed values (the first summed metric read without going through the array of readers: the
+ * common shape, docs/performance.md#aggregate), and the count and distinct metrics added to a
+ * group. Hostile values cost little (keys.ts).
  */
 import { compilePath as getter, type PathReader as Getter } from '../record-path';
-import { MAX_KEY_PART, distinctValue, groupInfo, groupKey, toNumber } from './keys';
+import { distinctValue, groupInfo, groupKey, toNumber } from './keys';
 import type { AggregateOptions } from './options';
 import type { GroupInfo, WindowState } from './window-state';
 
@@ -24,15 +24,12 @@ export class RecordReader {
   /** Which summed value `moreSums` found bad (index into `sumIdx`). */
   badSum = 0;
   private readonly keyGetters: Getter[];
-  /** The only group path's reader; null with several paths. */
-  private readonly keyGetter: Getter | null;
   private readonly labelGetter: Getter | null;
   /** By metric index; null for counts. */
   private readonly valueGetters: (Getter | null)[];
 
   constructor(private readonly options: AggregateOptions) {
     this.keyGetters = options.groupBy.map(getter);
-    this.keyGetter = this.keyGetters.length === 1 ? this.keyGetters[0]! : null;
     this.labelGetter = options.labelPath ? getter(options.labelPath) : null;
     this.valueGetters = options.metrics.map((m, i) => {
       if (m.kind === 'count') this.countIdx.push(i);
@@ -45,10 +42,6 @@ export class RecordReader {
   }
 
   key(r: unknown): string {
-    if (this.keyGetter !== null) {
-      const v = this.keyGetter(r);
-      if (typeof v === 'string' && v.length <= MAX_KEY_PART) return v;
-    }
     return groupKey(this.keyGetters, r);
   }
 
