@@ -20,7 +20,7 @@
  * windows are saved and restored by state.ts.
  */
 import { sortedOrder } from '../anomaly/engine';
-import { recordIdentity, DedupCache, type DedupStats } from '../dedup';
+import { DedupCache, type DedupStats } from '../dedup';
 import { BadInputError } from '../errors';
 import { windowBounds, windowLabel } from './calendar';
 import { parseOptions, type AggregateOptions, type AggregateOptionsInput } from './options';
@@ -211,8 +211,7 @@ export class AggregateEngine {
       }
     }
     if (this.dedup !== null) {
-      const id = recordIdentity(r);
-      if (id !== undefined && this.dedup.check(id, ts)) {
+      if (this.dedup.checkRecord(r, ts)) {
         this.nDuplicates++;
         return DUPLICATE;
       }

@@ -12,14 +12,12 @@
  *   the saved run had closed its windows instead. `alert` evaluates history like live data (replays).
  */
 import type { DedupCache } from '../dedup';
-import { recordIdentity } from '../dedup';
 import type { Backfill } from './options';
 
 /** True when `record` was already counted within the cache's horizon (then skip it). */
 export function isRepeat(cache: DedupCache, record: unknown, ts: number): boolean {
   if (!Number.isFinite(ts)) return false;
-  const id = recordIdentity(record);
-  return id !== undefined && cache.check(id, ts);
+  return cache.checkRecord(record, ts);
 }
 
 /** The end of history (epoch ms) for a backfill mode, read at start or reset. */

@@ -10,7 +10,7 @@
  * Records with neither (no addresses, e.g. FlowGateway metric buckets) have no identity and are
  * never treated as duplicates.
  */
-import { communityTuple } from '../community-id';
+import { communityTuple, type CommunityTuple } from '../community-id';
 
 type Rec = Record<string, unknown>;
 
@@ -30,8 +30,18 @@ function ipOf(e: unknown): string | undefined {
   return typeof ip === 'string' ? ip : undefined;
 }
 
-/** The identity of a NetworkFlow record, or undefined when it has none (see above). */
-export function recordIdentity(record: unknown): string | undefined {
+/** A flow identity before it is written as text: the ordered tuple and the start time. */
+export interface FlowIdentity {
+  tuple: CommunityTuple;
+  start: number;
+}
+
+/**
+ * The identity of a NetworkFlow record, by the rule above: the vendor id as its text, or the flow
+ * tuple and start; undefined when it has none. The dedup cache keeps IPv4 flow identities as
+ * numbers (flow-key.ts) and everything else as `identityText`.
+ */
+export function identityOf(record: unknown): string | FlowIdentity | undefined {
   if (record === null || typeof record !== 'object') return undefined;
   const r = record as Rec;
   const extra = r.extra !== null && typeof r.extra === 'object' ? (r.extra as Rec) : undefined;
@@ -44,8 +54,20 @@ export function recordIdentity(record: unknown): string | undefined {
   const srcIp = ipOf(r.src);
   const dstIp = ipOf(r.dst);
   if (srcIp === undefined || dstIp === undefined) return undefined;
-  const t = communityTuple({ srcIp, dstIp, proto, srcPort: portOf(r.src), dstPort: portOf(r.dst) });
-  if (t === undefined) return undefined;
+  const tuple = communityTuple({ srcIp, dstIp, proto, srcPort: portOf(r.src), dstPort: portOf(r.dst) });
+  return tuple === undefined ? undefined : { tuple, start };
+}
+
+/** An identity as text: what the dedup state stores and what `recordIdentity` returns. */
+export function identityText(id: string | FlowIdentity): string {
+  if (typeof id === 'string') return id;
+  const t = id.tuple;
   // Canonical address text, so `fd00::1` and `fd00:0::1` are one address, as in the hash.
-  return `flow:${t.proto}|${t.saddr.text}|${t.sport ?? ''}|${t.daddr.text}|${t.dport ?? ''}@${start}`;
+  return `flow:${t.proto}|${t.saddr.text}|${t.sport ?? ''}|${t.daddr.text}|${t.dport ?? ''}@${id.start}`;
+}
+
+/** The identity of a NetworkFlow record as text, or undefined when it has none (see above). */
+export function recordIdentity(record: unknown): string | undefined {
+  const id = identityOf(record);
+  return id === undefined ? undefined : identityText(id);
 }

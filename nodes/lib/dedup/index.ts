@@ -4,4 +4,4 @@
  */
 export { recordIdentity } from './identity';
 export { DedupCache } from './cache';
-export type { DedupOptions, DedupStats } from './cache';
+export type { DedupDeps, DedupOptions, DedupStats } from './cache';

@@ -1,0 +1,182 @@
+import 'should';
+import fc from 'fast-check';
+import { DedupCache, recordIdentity } from '../../../nodes/lib/dedup';
+import { emptyFlowKey, type FlowHasher, type FlowKey } from '../../../nodes/lib/dedup/flow-key';
+import { FlowTable } from '../../../nodes/lib/dedup/flow-table';
+import { propertyTimeout, runs } from '../../support/property';
+
+/**
+ * The dedup cache keeps IPv4 flows in a typed-array table and everything else as text
+ * (nodes/lib/dedup/cache.ts). This is what it replaced, the reference: one queue of identity
+ * texts in insertion order, the oldest forgotten first when the horizon passes it or the cap is
+ * reached. Fed the same stream, both must say "repeat" for the same records, remember the same
+ * count, forget the same count and export the same state.
+ */
+class ReferenceDedup {
+  private readonly seen = new Map<string, number>();
+  private readonly order: string[] = [];
+  private newest = -Infinity;
+  duplicates = 0;
+  forgotten = 0;
+
+  constructor(
+    private readonly cap: number,
+    private readonly horizonMs: number,
+  ) {}
+
+  checkRecord(record: unknown, ts: number): boolean {
+    const id = recordIdentity(record);
+    if (id === undefined) return false;
+    if (this.seen.has(id)) {
+      this.duplicates++;
+      return true;
+    }
+    if (ts > this.newest) {
+      this.newest = ts;
+      while (this.order.length > 0 && this.seen.get(this.order[0]!)! < this.newest - this.horizonMs) this.seen.delete(this.order.shift()!);
+    }
+    this.seen.set(id, ts);
+    this.order.push(id);
+    while (this.seen.size > this.cap) {
+      this.seen.delete(this.order.shift()!);
+      this.forgotten++;
+    }
+    return false;
+  }
+
+  exportState(): Array<[string, number]> {
+    return this.order.map((id) => [id, this.seen.get(id)!]);
+  }
+
+  stats(): { remembered: number; duplicates: number; forgotten: number } {
+    return { remembered: this.seen.size, duplicates: this.duplicates, forgotten: this.forgotten };
+  }
+}
+
+// Few values each, so repeats, reversed tuples and hash collisions come up often: IPv4 (also as
+// mapped IPv6), IPv6, a vendor id, and records without an identity.
+const ip = fc.constantFrom('10.0.0.1', '10.0.0.2', '192.0.2.9', '::ffff:10.0.0.1', 'fd00::1', 'fd00::2', 'x');
+const port = fc.constantFrom<number | undefined>(0, 3, 8, 443, 51000, 65535, undefined);
+const record = fc.record({
+  id: fc.option(fc.constantFrom('a', 'b'), { nil: undefined, freq: 6 }),
+  vendor: fc.constant('firewalla'),
+  endpoint: fc.constant('flows'),
+  start: fc.option(fc.constantFrom(0, -0, 1000, 1000.5, 2000), { nil: undefined }),
+  ts: fc.integer({ min: 0, max: 4000 }),
+  protocol: fc.option(fc.constantFrom(1, 6, 17, 58, 47).map((n) => ({ number: n })), { nil: undefined, freq: 8 }),
+  src: fc.record({ ip, port }),
+  dst: fc.record({ ip, port }),
+}, { requiredKeys: ['vendor', 'endpoint', 'ts', 'src', 'dst'] });
+
+/** Hashes that collide on purpose: every key in one probe run, or in a few. */
+const hashes: Array<[string, FlowHasher | undefined]> = [
+  ['MurmurHash3', undefined],
+  ['a constant hash (one probe run)', () => 7],
+  // Homes in the table's last four slots, whatever its size: runs wrap past its end.
+  ['a 2-bit hash at the end of the table', (_seed, k) => (0xfffffffc + ((k.sport + k.dport + k.start) & 3)) >>> 0],
+];
+
+describe('dedup cache property: the flow table agrees with a queue of identity texts', function () {
+  this.timeout(propertyTimeout(30_000));
+
+  for (const [name, flowHash] of hashes) {
+    it(`same repeats, counts and exported state, with ${name}`, () => {
+      fc.assert(
+        fc.property(fc.array(record, { maxLength: 200 }), fc.integer({ min: 1, max: 40 }), fc.constantFrom(500, 1500, 1e9), fc.integer({ min: 0, max: 200 }), (stream, cap, horizonMs, cut) => {
+          const ref = new ReferenceDedup(cap, horizonMs);
+          let cache = new DedupCache({ cap, horizonMs }, { flowHash, seed: 1 });
+          stream.forEach((r, i) => {
+            if (i === cut) {
+              // A restart halfway: the saved state, read back by a new cache with another seed.
+              const saved = JSON.parse(JSON.stringify(cache.exportState())) as unknown;
+              cache = new DedupCache({ cap, horizonMs }, { flowHash, seed: 99 });
+              cache.importState(saved);
+            }
+            cache.checkRecord(r, r.ts).should.equal(ref.checkRecord(r, r.ts), `record ${i}: ${JSON.stringify(r)}`);
+          });
+          cache.exportState().should.eql(ref.exportState());
+          cache.stats().remembered.should.equal(ref.stats().remembered);
+          if (cut >= stream.length) cache.stats().should.eql(ref.stats());
+        }),
+        { numRuns: runs(1000) },
+      );
+    });
+  }
+
+  it('agrees over long streams that grow the table and wrap its ring (caps 5, 700, 5,000)', () => {
+    // MurmurHash3, and a 4-bit hash whose homes straddle the table's end.
+    const wrapping: FlowHasher = (_seed, k) => (((k.sport ^ k.start) & 15) - 8) >>> 0;
+    for (const flowHash of [undefined, wrapping]) {
+      for (const cap of [5, 700, 5000]) {
+        let seed = cap;
+        const rnd = (n: number): number => {
+          seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+          return seed % n;
+        };
+        const ref = new ReferenceDedup(cap, 3000);
+        let cache = new DedupCache({ cap, horizonMs: 3000 }, { flowHash, seed: 5 });
+        let repeats = 0;
+        for (let i = 0; i < 20_000; i++) {
+          if (i === 10_000) {
+            const saved = cache.exportState();
+            cache = new DedupCache({ cap, horizonMs: 3000 }, { flowHash, seed: 6 });
+            cache.importState(saved);
+          }
+          const ts = i + rnd(500);
+          // Starts on a 100 ms grid and few tuples, so a tuple often comes again with its start.
+          const r = { vendor: 'x', endpoint: 'flows', ts, start: ts - (ts % 100), protocol: { number: rnd(4) === 0 ? 17 : 6 },
+            src: { ip: `10.0.0.${rnd(8)}`, port: 1024 + rnd(40) }, dst: { ip: rnd(10) === 0 ? 'fd00::1' : '192.0.2.1', port: 443 } };
+          const dup = ref.checkRecord(r, ts);
+          if (dup) repeats++;
+          cache.checkRecord(r, ts).should.equal(dup, `cap ${cap}, record ${i}`);
+        }
+        cache.exportState().should.eql(ref.exportState());
+        repeats.should.be.above(cap === 5 ? 0 : 1000);
+        if (cap === 5000) cache.stats().remembered.should.be.above(600); // past the table's first size
+      }
+    }
+  });
+
+  it('a saved state of the text-keyed cache (before the table) is read back', () => {
+    const flow = { vendor: 'firewalla', endpoint: 'flows', start: 1000, ts: 1000, protocol: { number: 6 }, src: { ip: '10.0.0.2', port: 51000 }, dst: { ip: '10.0.0.1', port: 443 } };
+    const saved: Array<[string, number]> = [
+      [recordIdentity(flow)!, 1000],
+      ['id:firewalla:flows:a', 1000],
+    ];
+    saved[0]![0].should.equal('flow:6|10.0.0.1|443|10.0.0.2|51000@1000');
+    const c = new DedupCache({ cap: 10, horizonMs: 1e6 });
+    c.importState(saved);
+    c.exportState().should.eql(saved);
+    c.checkRecord({ ...flow, ts: 1500 }, 1500).should.be.true();
+    c.checkRecord({ ...flow, src: flow.dst, dst: flow.src, ts: 1500 }, 1500).should.be.true();
+    c.checkRecord({ ...flow, start: 1001, ts: 1500 }, 1500).should.be.false();
+  });
+
+  it('start 0 and -0 are one identity, as their texts are', () => {
+    const flow = { vendor: 'x', endpoint: 'flows', ts: 5, start: 0, protocol: { number: 6 }, src: { ip: '10.0.0.2', port: 51000 }, dst: { ip: '10.0.0.1', port: 443 } };
+    const c = new DedupCache({ cap: 10, horizonMs: 1e6 });
+    c.checkRecord(flow, 5).should.be.false();
+    c.checkRecord({ ...flow, start: -0 }, 5).should.be.true();
+  });
+});
+
+describe('dedup flow table', () => {
+  const key = (n: number): FlowKey => ({ ...emptyFlowKey(), proto: 6, saddr: n, sport: n & 0xffff, start: n * 10 });
+
+  it('keeps insertion order and finds every key when it grows after its oldest were forgotten', () => {
+    const t = new FlowTable();
+    for (let n = 1; n <= 400; n++) t.add(key(n), n * 2654435761 >>> 0, n, n);
+    for (let n = 1; n <= 300; n++) t.popOldest();
+    // 1,000 more: the ring (512 first) and the slots (1,024 first) both grow with the head at 300.
+    for (let n = 401; n <= 1400; n++) t.add(key(n), n * 2654435761 >>> 0, n, n);
+    t.size.should.equal(1100);
+    const order: number[] = [];
+    t.forEachInOrder(emptyFlowKey(), (k, ts, seq) => {
+      k.saddr.should.equal(seq);
+      order.push(ts);
+    });
+    order.should.eql(Array.from({ length: 1100 }, (_, i) => i + 301));
+    t.has(key(300), 300 * 2654435761 >>> 0).should.be.false();
+    for (const n of [301, 900, 1400]) t.has(key(n), n * 2654435761 >>> 0).should.be.true();
+  });
+});
