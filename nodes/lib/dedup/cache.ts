@@ -50,7 +50,7 @@ export class DedupCache {
   private times: number[] = [];
   private seqs: number[] = [];
   private head = 0;
-  private readonly flows = new FlowTable();
+  private readonly flows: FlowTable;
   /** The next sequence number (the first is 1: the table's empty slots hold 0). */
   private seq = 1;
   private readonly key = emptyFlowKey();
@@ -64,6 +64,7 @@ export class DedupCache {
     readonly options: DedupOptions,
     deps: DedupDeps = {},
   ) {
+    this.flows = new FlowTable(options.cap + 1);
     this.flowHash = deps.flowHash ?? murmurFlowHash;
     this.seed = deps.seed ?? (Math.random() * 0x100000000) | 0;
   }

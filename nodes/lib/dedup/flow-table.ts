@@ -5,7 +5,7 @@
  * per identity: at 100,000 remembered and every record new, hashing fresh texts and collecting the
  * objects cost over 3 us a record; here no identity is an object, so the garbage collector never
  * sees them. Lookups compare every field, so a hash collision only lengthens a probe. The table
- * and the ring start small and double as they fill (the cap may be millions).
+ * and the ring start small and grow as they fill (the cap may be millions).
  */
 import type { FlowKey } from './flow-key';
 
@@ -81,6 +81,11 @@ const FIRST_SLOTS = 1024;
 
 export class FlowTable {
   size = 0;
+  /**
+   * The table doubles at half full until it has 1.6 rows per identity of the cap, then no more:
+   * at most 0.625 full, probes stay short, and a 10-million cap takes 1 GB, not 2.
+   */
+  private readonly enoughSlots: number;
   private slots = new Slots(FIRST_SLOTS);
   private mask = FIRST_SLOTS - 1;
   /** Insertion order: each identity's hash and sequence number (to find its slot) and record time. */
@@ -88,6 +93,11 @@ export class FlowTable {
   private ringSeq = new Float64Array(FIRST_SLOTS / 2);
   private ringTs = new Float64Array(FIRST_SLOTS / 2);
   private head = 0;
+
+  /** `maxSize`: the most identities it will hold at once (the cache's cap, plus the one being added). */
+  constructor(maxSize: number) {
+    this.enoughSlots = Math.ceil(maxSize * 1.6);
+  }
 
   has(k: FlowKey, h: number): boolean {
     const s = this.slots;
@@ -97,7 +107,7 @@ export class FlowTable {
 
   /** Adds an identity `has` did not find; `seq` (> 0) orders it among all the cache remembers. */
   add(k: FlowKey, h: number, ts: number, seq: number): void {
-    if ((this.size + 1) * 2 > this.slots.length) this.growSlots();
+    if ((this.size + 1) * 2 > this.slots.length && this.slots.length < this.enoughSlots) this.growSlots();
     if (this.size === this.ringSeq.length) this.growRing();
     const s = this.slots;
     let i = h & this.mask;

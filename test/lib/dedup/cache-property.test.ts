@@ -164,7 +164,7 @@ describe('dedup flow table', () => {
   const key = (n: number): FlowKey => ({ ...emptyFlowKey(), proto: 6, saddr: n, sport: n & 0xffff, start: n * 10 });
 
   it('keeps insertion order and finds every key when it grows after its oldest were forgotten', () => {
-    const t = new FlowTable();
+    const t = new FlowTable(2000);
     for (let n = 1; n <= 400; n++) t.add(key(n), n * 2654435761 >>> 0, n, n);
     for (let n = 1; n <= 300; n++) t.popOldest();
     // 1,000 more: the ring (512 first) and the slots (1,024 first) both grow with the head at 300.
@@ -178,5 +178,14 @@ describe('dedup flow table', () => {
     order.should.eql(Array.from({ length: 1100 }, (_, i) => i + 301));
     t.has(key(300), 300 * 2654435761 >>> 0).should.be.false();
     for (const n of [301, 900, 1400]) t.has(key(n), n * 2654435761 >>> 0).should.be.true();
+  });
+
+  it('stops doubling at 1.6 rows per identity of its cap, and still finds every key', () => {
+    const t = new FlowTable(1200);
+    for (let n = 1; n <= 1200; n++) t.add(key(n), n * 2654435761 >>> 0, n, n);
+    // Half full at 1,025 would double 2,048 rows to 4,096; 2,048 is already 1.6 x 1,200.
+    (t as unknown as { slots: { length: number } }).slots.length.should.equal(2048);
+    for (let n = 1; n <= 1200; n++) t.has(key(n), n * 2654435761 >>> 0).should.be.true();
+    t.has(key(1201), 1201 * 2654435761 >>> 0).should.be.false();
   });
 });
