@@ -3,8 +3,8 @@
  * validated once, at deploy. Every failure is a `BadInputError` naming the property, so the node
  * and its dialog can say which field is wrong and why.
  */
-import { parsePath } from '../anomaly/options';
 import { BadInputError } from '../errors';
+import { parsePath } from '../record-path';
 import { parseTimeZone, type WindowSpec } from './calendar';
 
 export const METRIC_KINDS = ['sum', 'count', 'distinct', 'rate'] as const;

@@ -4,7 +4,7 @@
  * common shape, docs/performance.md#aggregate), and the count and distinct metrics added to a
  * group. Hostile values cost little (keys.ts).
  */
-import { compilePath as getter, type PathReader as Getter } from '../record-path';
+import { compilePath, type PathReader } from '../record-path';
 import { distinctValue, groupInfo, groupKey, toNumber } from './keys';
 import type { AggregateOptions } from './options';
 import type { GroupInfo, WindowState } from './window-state';
@@ -18,24 +18,24 @@ export class RecordReader {
   readonly countIdx: number[] = [];
   readonly distinctIdx: number[] = [];
   /** The first summed metric's reader; null without sums. */
-  readonly sumGetter: Getter | null;
+  readonly sumGetter: PathReader | null;
   /** No count or distinct metric: a record adds to the sums only. */
   readonly onlySums: boolean;
   /** Which summed value `moreSums` found bad (index into `sumIdx`). */
   badSum = 0;
-  private readonly keyGetters: Getter[];
-  private readonly labelGetter: Getter | null;
+  private readonly keyGetters: PathReader[];
+  private readonly labelGetter: PathReader | null;
   /** By metric index; null for counts. */
-  private readonly valueGetters: (Getter | null)[];
+  private readonly valueGetters: (PathReader | null)[];
 
   constructor(private readonly options: AggregateOptions) {
-    this.keyGetters = options.groupBy.map(getter);
-    this.labelGetter = options.labelPath ? getter(options.labelPath) : null;
+    this.keyGetters = options.groupBy.map(compilePath);
+    this.labelGetter = options.labelPath ? compilePath(options.labelPath) : null;
     this.valueGetters = options.metrics.map((m, i) => {
       if (m.kind === 'count') this.countIdx.push(i);
       else if (m.kind === 'distinct') this.distinctIdx.push(i);
       else this.sumIdx.push(i);
-      return m.path ? getter(m.path) : null;
+      return m.path ? compilePath(m.path) : null;
     });
     this.sumGetter = this.sumIdx.length > 0 ? this.valueGetters[this.sumIdx[0]!]! : null;
     this.onlySums = this.countIdx.length === 0 && this.distinctIdx.length === 0;

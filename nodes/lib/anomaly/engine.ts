@@ -37,7 +37,7 @@
  * Keys live in an LRU (lru.ts, O(1) per record); beyond `maxKeys` the least recently seen key is
  * dropped and counted in `evictions`.
  *
- * Beside this file: record-access.ts (getters, batch order), panes.ts (panes and what a window of
+ * Beside this file: record-access.ts (batch order), panes.ts (panes and what a window of
  * them adds up to), windows.ts (closing windows, the alert state machine), baseline.ts (ewma and
  * zscore models), key-state.ts (what a key holds), lru.ts, events.ts (alerts and resolves),
  * results.ts (what the calls report), state.ts (the saved state).
@@ -50,7 +50,8 @@ import { KEY_SEP, KeyState } from './key-state';
 import { Lru } from './lru';
 import { parseOptions, type AnomalyOptions, type AnomalyOptionsInput, type MetricKind } from './options';
 import { addTopSample } from './panes';
-import { getter, sortedOrder, type Getter } from './record-access';
+import { compilePath, type PathReader } from '../record-path';
+import { sortedOrder } from './record-access';
 import { isTimeInRange, keyText, MAX_ABS_VALUE, MAX_KEY_TEXT, metricNumber, recordTime, timeProblem, valueText } from './record-checks';
 import { countStructures, type EngineStats, type IngestResult, type StructureSizes } from './results';
 import { WindowCloser } from './windows';
@@ -72,8 +73,8 @@ export class AnomalyEngine {
   private readonly paneMs: number;
   private readonly windowMs: number;
   private readonly latenessMs: number;
-  private readonly keyGetters: Getter[];
-  private readonly metricGetter: Getter | null;
+  private readonly keyGetters: PathReader[];
+  private readonly metricGetter: PathReader | null;
   // Copies of options read on every record.
   private readonly kind: MetricKind;
   private readonly sampleCap: number;
@@ -104,8 +105,8 @@ export class AnomalyEngine {
     this.windowMs = o.window * 1000;
     this.paneMs = this.windowMs / o.hops;
     this.latenessMs = o.lateness * 1000;
-    this.keyGetters = o.key.map(getter);
-    this.metricGetter = o.metric.path ? getter(o.metric.path) : null;
+    this.keyGetters = o.key.map(compilePath);
+    this.metricGetter = o.metric.path ? compilePath(o.metric.path) : null;
     this.kind = o.metric.kind;
     this.sampleCap = o.sampleSize;
     this.maxFutureMs = o.maxFuture * 1000;

@@ -4,6 +4,7 @@
  * can say which field of its dialog is wrong.
  */
 import { BadInputError } from '../errors';
+import { parsePath } from '../record-path';
 
 export const RULES = ['threshold', 'ewma', 'zscore'] as const;
 export type Rule = (typeof RULES)[number];
@@ -75,16 +76,6 @@ export interface AnomalyOptions {
 
 /** What a caller may pass: any property as a number, numeric string or the parsed form. */
 export type AnomalyOptionsInput = { [K in keyof AnomalyOptions]?: unknown };
-
-const PATH_RE = /^[A-Za-z_$][\w$-]*(\.[\w$-]+)*$/;
-
-export function parsePath(field: string, text: string): string {
-  const p = text.trim();
-  if (!PATH_RE.test(p)) {
-    throw new BadInputError(field, `"${text}" is not a record path (expected dotted names such as src.ip or extra.flowcount)`);
-  }
-  return p;
-}
 
 export function parseKey(value: unknown): string[] {
   const text = value === undefined || value === null ? '' : String(value);

@@ -1,35 +1,8 @@
 /**
- * How the anomaly engine reads records: property paths compiled to getters, and a batch's record
- * times and `ts` order. What a value must look like is in record-checks.ts.
+ * How the anomaly engine reads a batch: its record times and `ts` order (paths are read with
+ * record-path.ts). What a value must look like is in record-checks.ts.
  */
 import { recordTime } from './record-checks';
-
-/** Reads one property path of a record (undefined when a step is missing or not an object). */
-export type Getter = (r: unknown) => unknown;
-
-/** A getter for a dotted path; one- and two-step paths (nearly all) get a closure without a loop. */
-export function getter(path: string): Getter {
-  const segs = path.split('.');
-  if (segs.length === 1) {
-    const a = segs[0]!;
-    return (r) => (r as Record<string, unknown>)[a];
-  }
-  if (segs.length === 2) {
-    const [a, b] = segs as [string, string];
-    return (r) => {
-      const o = (r as Record<string, unknown>)[a];
-      return o !== null && typeof o === 'object' ? (o as Record<string, unknown>)[b] : undefined;
-    };
-  }
-  return (r) => {
-    let o: unknown = r;
-    for (const s of segs) {
-      if (o === null || typeof o !== 'object') return undefined;
-      o = (o as Record<string, unknown>)[s];
-    }
-    return o;
-  };
-}
 
 /**
  * Each record's time (NaN when unusable) and the indices in ascending time, or null for the

@@ -55,6 +55,8 @@ describe('lib/anomaly engine', () => {
     const bad: [Record<string, unknown>, string, RegExp][] = [
       [{ key: '' }, 'key', /record paths/],
       [{ key: 'src..ip' }, 'key', /not a record path/],
+      [{ key: Array.from({ length: 17 }, (_, i) => `n${i}`).join('.') }, 'key', /17 names \(at most 16\)/],
+      [{ metric: `sum:extra.${'x'.repeat(300)}` }, 'metric', /306 characters \(at most 256\)/],
       [{ metric: 'avg:bytes' }, 'metric', /count, sum:<path>/],
       [{ window: '-5' }, 'window', /out of range/],
       [{ window: 'abc' }, 'window', /not a number/],
