@@ -38,8 +38,8 @@ export interface DedupStats {
  * lets expiry and the cap forget the oldest of all first, as one queue would.
  */
 export class DedupCache {
-  /** Text identities -> record time. */
-  private readonly seenAt = new Map<string, number>();
+  /** Text identities remembered (their times are in `times`, in queue order). */
+  private readonly seenAt = new Set<string>();
   /**
    * Text identities in insertion order, a queue with a moving head. Expiry and the cap pop from
    * the head: iterating the Map from its start would step over every entry already deleted (V8
@@ -103,7 +103,7 @@ export class DedupCache {
   }
 
   private addText(id: string, ts: number): void {
-    this.seenAt.set(id, ts);
+    this.seenAt.add(id);
     this.queue.push(id);
     this.times.push(ts);
     this.seqs.push(this.seq++);
@@ -111,7 +111,8 @@ export class DedupCache {
 
   /** A newer record time moves the horizon: forget what it has passed. */
   private beforeAdding(ts: number): void {
-    if (ts <= this.newest) return;
+    // Written as "not newer" so that a NaN time, never newer, cannot become the newest.
+    if (!(ts > this.newest)) return;
     this.newest = ts;
     const cutoff = this.newest - this.options.horizonMs;
     for (;;) {
