@@ -77,8 +77,18 @@ export class DedupCache {
   checkRecord(record: unknown, ts: number): boolean {
     const id = identityOf(record);
     if (id === undefined) return false;
+    if (typeof id === 'string' || !toFlowKey(id, this.key)) return this.checkText(identityText(id), ts);
+    return this.checkFlow(ts);
+  }
+
+  /** `checkRecord` for an identity as text (an IPv4 flow's text goes to the table, as its record would). */
+  check(id: string, ts: number): boolean {
+    return flowKeyFromText(id, this.key) ? this.checkFlow(ts) : this.checkText(id, ts);
+  }
+
+  /** For the IPv4 flow identity in `this.key`. */
+  private checkFlow(ts: number): boolean {
     const key = this.key;
-    if (typeof id === 'string' || !toFlowKey(id, key)) return this.check(identityText(id), ts);
     const h = this.flowHash(this.seed, key);
     if (this.flows.has(key, h)) {
       this.duplicates++;
@@ -90,8 +100,7 @@ export class DedupCache {
     return false;
   }
 
-  /** `checkRecord` for an identity as text. */
-  check(id: string, ts: number): boolean {
+  private checkText(id: string, ts: number): boolean {
     if (this.seenAt.has(id)) {
       this.duplicates++;
       return true;
@@ -192,8 +201,13 @@ export class DedupCache {
       const t: number = e[1];
       if (flowKeyFromText(text, key)) {
         const h = this.flowHash(this.seed, key);
-        if (!this.flows.has(key, h)) this.flows.add(key, h, t, this.seq++);
-      } else if (!this.seenAt.has(text)) this.addText(text, t);
+        if (this.flows.has(key, h)) continue;
+        this.flows.add(key, h, t, this.seq++);
+      } else {
+        if (this.seenAt.has(text)) continue;
+        this.addText(text, t);
+      }
+      // Only entries taken: a repeated text in a hand-edited state must not move the horizon.
       if (t > this.newest) this.newest = t;
     }
   }

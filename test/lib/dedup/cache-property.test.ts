@@ -56,6 +56,7 @@ class ReferenceDedup {
   static restored(cap: number, horizonMs: number, saved: Array<[string, number]>): ReferenceDedup {
     const ref = new ReferenceDedup(cap, horizonMs);
     for (const [id, t] of saved.slice(-cap)) {
+      if (ref.seen.has(id)) continue;
       ref.seen.set(id, t);
       ref.order.push(id);
       if (t > ref.newest) ref.newest = t;
@@ -203,5 +204,26 @@ describe('dedup flow table', () => {
     (t as unknown as { slots: { length: number } }).slots.length.should.equal(2048);
     for (let n = 1; n <= 1200; n++) t.has(key(n), n * 2654435761 >>> 0).should.be.true();
     t.has(key(1201), 1201 * 2654435761 >>> 0).should.be.false();
+  });
+
+});
+
+describe('dedup cache: cases from review', () => {
+  it('a text repeated in a saved state is taken once and does not move the horizon (review case)', () => {
+    const cache = new DedupCache({ cap: 23, horizonMs: 500 });
+    cache.importState([['id:v:e:7', 2313], ['id:v:e:7', 4313]]);
+    const a = { vendor: 'v', endpoint: 'e', id: 'a', ts: 916 };
+    cache.checkRecord(a, 916).should.be.false();
+    // A newer record than every time taken (2313): the horizon moves past `a`, which is forgotten.
+    cache.checkRecord({ vendor: 'v', endpoint: 'e', ts: 3834, start: 3834, protocol: { number: 47 }, src: { ip: '0.0.0.0' }, dst: { ip: '0.0.0.0' } }, 3834).should.be.false();
+    cache.checkRecord(a, 2164).should.be.false();
+  });
+
+  it('an IPv4 flow checked as text and then as a record is one identity', () => {
+    const c = new DedupCache({ cap: 10, horizonMs: 1e6 });
+    c.check('flow:6|10.0.0.1|443|10.0.0.2|51000@1000', 1000).should.be.false();
+    const flow = { vendor: 'x', endpoint: 'flows', ts: 1000, start: 1000, protocol: { number: 6 }, src: { ip: '10.0.0.2', port: 51000 }, dst: { ip: '10.0.0.1', port: 443 } };
+    c.checkRecord(flow, 1000).should.be.true();
+    c.exportState().should.have.length(1);
   });
 });
