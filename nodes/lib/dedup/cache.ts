@@ -34,7 +34,7 @@ export interface DedupStats {
 
 /**
  * IPv4 flow identities live in a typed-array table (flow-table.ts); the others (vendor ids, IPv6
- * flows) as text in a `Map`. Both keep insertion order, and a sequence number shared by the two
+ * flows) as text in a `Set`. Both keep insertion order, and a sequence number shared by the two
  * lets expiry and the cap forget the oldest of all first, as one queue would.
  */
 export class DedupCache {
@@ -42,7 +42,7 @@ export class DedupCache {
   private readonly seenAt = new Set<string>();
   /**
    * Text identities in insertion order, a queue with a moving head. Expiry and the cap pop from
-   * the head: iterating the Map from its start would step over every entry already deleted (V8
+   * the head: iterating the Set from its start would step over every entry already deleted (V8
    * keeps them as holes until it rehashes), which made each call cost as much as all earlier
    * deletions.
    */

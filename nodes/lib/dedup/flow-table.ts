@@ -24,9 +24,19 @@ const ROW = 8;
 /** The table's slots, one row each; a slot whose `seq` is 0 is empty. */
 class Slots {
   readonly cells: Float64Array;
+  /** `length` is a power of two: a hash's home slot is `hash & mask`. */
+  readonly mask: number;
 
   constructor(readonly length: number) {
     this.cells = new Float64Array(length * ROW);
+    this.mask = length - 1;
+  }
+
+  /** The first empty slot of the probe run from hash `h`'s home. */
+  firstFree(h: number): number {
+    let i = h & this.mask;
+    while (this.seq(i) !== 0) i = (i + 1) & this.mask;
+    return i;
   }
 
   seq(i: number): number {
@@ -87,7 +97,6 @@ export class FlowTable {
    */
   private readonly enoughSlots: number;
   private slots = new Slots(FIRST_SLOTS);
-  private mask = FIRST_SLOTS - 1;
   /** Insertion order: each identity's hash and sequence number (to find its slot) and record time. */
   private ringHash = new Uint32Array(FIRST_SLOTS / 2);
   private ringSeq = new Float64Array(FIRST_SLOTS / 2);
@@ -101,7 +110,7 @@ export class FlowTable {
 
   has(k: FlowKey, h: number): boolean {
     const s = this.slots;
-    for (let i = h & this.mask; s.seq(i) !== 0; i = (i + 1) & this.mask) if (s.holds(i, k, h)) return true;
+    for (let i = h & s.mask; s.seq(i) !== 0; i = (i + 1) & s.mask) if (s.holds(i, k, h)) return true;
     return false;
   }
 
@@ -109,10 +118,7 @@ export class FlowTable {
   add(k: FlowKey, h: number, ts: number, seq: number): void {
     if ((this.size + 1) * 2 > this.slots.length && this.slots.length < this.enoughSlots) this.growSlots();
     if (this.size === this.ringSeq.length) this.growRing();
-    const s = this.slots;
-    let i = h & this.mask;
-    while (s.seq(i) !== 0) i = (i + 1) & this.mask;
-    s.put(i, k, h, seq);
+    this.slots.put(this.slots.firstFree(h), k, h, seq);
     const r = (this.head + this.size) & (this.ringSeq.length - 1);
     this.ringHash[r] = h;
     this.ringSeq[r] = seq;
@@ -142,7 +148,7 @@ export class FlowTable {
   /** The slot of a remembered identity: in the probe run from its hash's home, before an empty slot. */
   private slotOf(h: number, seq: number): number {
     const s = this.slots;
-    for (let i = h & this.mask; ; i = (i + 1) & this.mask) {
+    for (let i = h & s.mask; ; i = (i + 1) & s.mask) {
       const at = s.seq(i);
       if (at === seq) return i;
       // Not there: the table is broken. Fail loudly instead of probing for ever.
@@ -156,7 +162,7 @@ export class FlowTable {
    */
   private removeSlot(i: number): void {
     const s = this.slots;
-    const mask = this.mask;
+    const mask = s.mask;
     let j = i;
     for (;;) {
       j = (j + 1) & mask;
@@ -186,7 +192,6 @@ export class FlowTable {
     this.size = 0;
     this.head = 0;
     this.slots = new Slots(FIRST_SLOTS);
-    this.mask = FIRST_SLOTS - 1;
     this.ringHash = new Uint32Array(FIRST_SLOTS / 2);
     this.ringSeq = new Float64Array(FIRST_SLOTS / 2);
     this.ringTs = new Float64Array(FIRST_SLOTS / 2);
@@ -195,15 +200,8 @@ export class FlowTable {
   private growSlots(): void {
     const old = this.slots;
     const s = new Slots(old.length * 2);
-    const mask = s.length - 1;
-    for (let j = 0; j < old.length; j++) {
-      if (old.seq(j) === 0) continue;
-      let i = old.hash(j) & mask;
-      while (s.seq(i) !== 0) i = (i + 1) & mask;
-      s.copy(i, old, j);
-    }
+    for (let j = 0; j < old.length; j++) if (old.seq(j) !== 0) s.copy(s.firstFree(old.hash(j)), old, j);
     this.slots = s;
-    this.mask = mask;
   }
 
   /** Doubles the ring, its entries copied oldest first from index 0. */
