@@ -3,7 +3,7 @@
  * flow table (flow-table.ts) stores instead of identity text, its hash, and the conversions to and
  * from the text form the dedup state keeps (the same text `identityText` writes).
  */
-import { intToIpv4, parseIp } from '../ip';
+import { intToIpv4, ipv4Value } from '../ip';
 import type { FlowIdentity } from './identity';
 
 /** An IPv4 flow's identity; a port of -1 stands for "none" (protocols hashed without ports). */
@@ -64,31 +64,52 @@ export function flowKeyText(k: FlowKey): string {
   return `flow:${k.proto}|${intToIpv4(k.saddr)}|${k.sport < 0 ? '' : k.sport}|${intToIpv4(k.daddr)}|${k.dport < 0 ? '' : k.dport}@${k.start}`;
 }
 
-function portFromText(p: string | undefined): number | undefined {
-  if (p === '') return -1;
-  const n = Number(p);
-  return Number.isInteger(n) && n >= 0 && n <= 65535 ? n : undefined;
+/**
+ * A canonical decimal integer (no sign, no leading zero) spelling text[from, to) and at most
+ * `max`; -1 for anything else.
+ */
+function uintAt(text: string, from: number, to: number, max: number): number {
+  if (to <= from || to - from > 5 || (text.charCodeAt(from) === 48 /* 0 */ && to - from > 1)) return -1;
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n <= max ? n : -1;
 }
 
 /**
  * Reads an IPv4 flow identity text (a saved state's) into `out`; false for any other text (a
- * vendor id, an IPv6 flow, anything malformed), which the cache keeps as text.
+ * vendor id, an IPv6 flow, anything malformed), which the cache keeps as text. Accepts exactly
+ * the texts `flowKeyText` writes (canonical numbers and addresses), scanning instead of splitting:
+ * a restore reads up to the cap's worth at once (docs/performance.md#dedup-identity), and
+ * test/lib/dedup/flow-key.test.ts ties it to split, parse and write back.
  */
 export function flowKeyFromText(text: string, out: FlowKey): boolean {
-  if (!text.startsWith('flow:') || text.length > 120) return false;
+  if (text.length > 120 || !text.startsWith('flow:')) return false;
   const at = text.lastIndexOf('@');
-  if (at < 0) return false;
-  const parts = text.slice(5, at).split('|');
-  if (parts.length !== 5) return false;
-  const proto = Number(parts[0]);
-  const s = parseIp(parts[1]!);
-  const d = parseIp(parts[3]!);
-  const sport = portFromText(parts[2]);
-  const dport = portFromText(parts[4]);
-  const start = Number(text.slice(at + 1));
-  if (!Number.isInteger(proto) || proto < 0 || proto > 255 || s?.version !== 4 || d?.version !== 4) return false;
-  if (sport === undefined || dport === undefined || !Number.isFinite(start)) return false;
-  Object.assign(out, { proto, saddr: s.value, sport, daddr: d.value, dport, start });
-  // Only a text this module writes back the same way (canonical addresses and numbers).
-  return flowKeyText(out) === text;
+  // The four separators of proto|saddr|sport|daddr|dport (a fifth would sit in dport, refused there).
+  const b1 = text.indexOf('|', 5);
+  const b2 = b1 < 0 ? -1 : text.indexOf('|', b1 + 1);
+  const b3 = b2 < 0 ? -1 : text.indexOf('|', b2 + 1);
+  const b4 = b3 < 0 ? -1 : text.indexOf('|', b3 + 1);
+  if (b4 < 0 || at < b4) return false;
+  const proto = uintAt(text, 5, b1, 255);
+  const saddr = ipv4Value(text.slice(b1 + 1, b2));
+  const sport = b3 === b2 + 1 ? -1 : uintAt(text, b2 + 1, b3, 65535);
+  const daddr = ipv4Value(text.slice(b3 + 1, b4));
+  const dport = at === b4 + 1 ? -1 : uintAt(text, b4 + 1, at, 65535);
+  if (proto < 0 || saddr < 0 || daddr < 0 || (sport < 0 && b3 !== b2 + 1) || (dport < 0 && at !== b4 + 1)) return false;
+  const startText = text.slice(at + 1);
+  const start = Number(startText);
+  // The number written back the same way: no other spelling of it, and not -0 (written "0").
+  if (!Number.isFinite(start) || String(start) !== startText) return false;
+  out.proto = proto;
+  out.saddr = saddr;
+  out.sport = sport;
+  out.daddr = daddr;
+  out.dport = dport;
+  out.start = start;
+  return true;
 }
